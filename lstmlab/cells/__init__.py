@@ -1,0 +1,45 @@
+"""Every recurrent cell, by name.
+
+>>> from lstmlab.cells import get_cell
+>>> get_cell("lstm").blocks
+('i', 'f', 'g', 'o')
+"""
+
+from __future__ import annotations
+
+from .base import Cell, sigmoid, step_backward, step_forward
+from .lstm import GATES, GREFF_VARIANTS, LSTM, LSTM1997, PEEPHOLE, LSTMOptions, lstm_step_backward, lstm_step_forward
+
+CELLS: dict = {c.name: c for c in (LSTM, LSTM1997, PEEPHOLE, *GREFF_VARIANTS.values())}
+CELLS["vanilla"] = PEEPHOLE  # Greff et al.'s name for the peephole LSTM they vary
+
+
+def register(cell: Cell) -> Cell:
+    """Add a cell to :data:`CELLS` under ``cell.name``."""
+    CELLS[cell.name] = cell
+    return cell
+
+
+def get_cell(cell) -> Cell:
+    """The :class:`Cell` called ``cell`` (or ``cell`` itself if it already is one)."""
+    if isinstance(cell, Cell):
+        return cell
+    if not isinstance(cell, str) or cell not in CELLS:
+        raise ValueError(f"cell: expected one of {sorted(CELLS)}, got {cell!r}")
+    return CELLS[cell]
+
+
+__all__ = [
+    "CELLS",
+    "GATES",
+    "GREFF_VARIANTS",
+    "Cell",
+    "LSTMOptions",
+    "get_cell",
+    "lstm_step_backward",
+    "lstm_step_forward",
+    "register",
+    "sigmoid",
+    "step_backward",
+    "step_forward",
+]

@@ -1,0 +1,129 @@
+"""What every recurrent cell provides, and the step functions built on it.
+
+A cell is split the same way for every architecture, so that one BPTT loop
+(:mod:`lstmlab.sequence`) serves all of them:
+
+* the **input projection** ``a_x = x @ W_x + b`` (shape ``(N, G*H)``, one
+  H-wide block per gate), which the sequence level computes for all time steps
+  in one matrix product;
+* the **core**, which takes ``a_x`` and the previous state and does the rest
+  of the step, including the recurrent products with ``W_h`` (and any other
+  recurrent weights).
+
+The state is a tuple: ``(h,)`` for the RNN and the GRU, ``(h, c)`` for the
+LSTM, ``(h, c, q)`` for the LSTM with full gate recurrence (``q`` holds the
+previous gate activations). ``state[0]`` is always the hidden state ``h``
+that the layer outputs.
+
+Core contract (N batch, H hidden, G gate blocks):
+
+``core_forward(a_x, state_prev, params) -> (state, cache)``
+    ``cache`` is a dict. For every recurrent weight ``key`` in
+    ``cell.recurrent``, ``cache[cell.recurrent[key]]`` is the ``(N, H_in)``
+    array that ``params[key]`` multiplied at this step.
+
+``core_backward(dstate, cache) -> (da_x, dstate_prev, da_rec, dother)``
+    ``dstate`` holds the gradients of the loss w.r.t. each state entry
+    (``None`` means zero). ``da_x`` is the gradient w.r.t. ``a_x``;
+    ``dstate_prev`` w.r.t. the previous state, through *every* path;
+    ``da_rec[key]`` is the gradient w.r.t. the product ``u @ params[key]``,
+    so that ``dW = u.T @ da_rec[key]``; ``dother`` holds the gradients of the
+    remaining parameters (peepholes, extra biases), summed over the batch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from ..backend import get_xp
+from ..checks import check_array, check_params
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A recurrent cell: its parameter layout, its core, and a description."""
+
+    name: str
+    blocks: tuple  # names of the H-wide blocks of W_x's columns, in order (the gate order)
+    state_names: tuple  # ("h",), ("h", "c") or ("h", "c", "q")
+    core_forward: Callable
+    core_backward: Callable
+    recurrent: dict  # recurrent weight key -> cache key of the input it multiplies
+    extra_shapes: Callable = field(default=lambda D, H: {})  # (D, H) -> shapes of params besides W_x, W_h, b
+    state_widths: Callable = field(default=None)  # H -> width of each state entry; default H for all
+    description: str = ""
+
+    @property
+    def G(self) -> int:
+        return len(self.blocks)
+
+    def param_shapes(self, D: int, H: int) -> dict:
+        """The shape of every parameter: ``W_x (D, G*H)``, ``W_h (H, G*H)``, ``b (G*H,)``, plus extras."""
+        shapes = {"W_x": (D, self.G * H), "W_h": (H, self.G * H), "b": (self.G * H,)}
+        shapes.update(self.extra_shapes(D, H))
+        return shapes
+
+    def widths(self, H: int) -> tuple:
+        return self.state_widths(H) if self.state_widths else (H,) * len(self.state_names)
+
+    def init_params(self, D: int, H: int, seed=0, dtype=np.float64) -> dict:
+        """PyTorch's default initialisation: every entry from U(-1/sqrt(H), 1/sqrt(H))."""
+        rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+        k = 1.0 / np.sqrt(H)
+        return {key: rng.uniform(-k, k, size=shape).astype(dtype) for key, shape in self.param_shapes(D, H).items()}
+
+    def dims(self, params) -> tuple:
+        """``(D, H)`` read off ``params['W_x']`` and ``params['W_h']``, with a clear error if absent."""
+        if not isinstance(params, dict):
+            raise TypeError(f"params: expected a dict of arrays, got {type(params).__name__}")
+        for key in ("W_x", "W_h"):
+            if key not in params:
+                raise ValueError(f"params: expected keys {sorted(self.param_shapes(1, 1))}, got missing keys ['{key}']")
+            if getattr(params[key], "ndim", None) != 2:
+                raise ValueError(f"params['{key}']: expected a 2-D array, got {getattr(params[key], 'shape', params[key])!r}")
+        return params["W_x"].shape[0], params["W_h"].shape[0]
+
+    def check_params(self, params, dtype=None):
+        """Validate ``params`` for this cell; returns ``(D, H, dtype)``."""
+        D, H = self.dims(params)
+        dtype = check_params(params, self.param_shapes(D, H), dtype=dtype)
+        return D, H, dtype
+
+    def zero_state(self, N: int, H: int, xp, dtype) -> tuple:
+        return tuple(xp.zeros((N, w), dtype=dtype) for w in self.widths(H))
+
+
+def check_state(cell: Cell, state, N: int, H: int, dtype) -> tuple:
+    """Validate a state tuple given to a step function."""
+    for name, s, w in zip(cell.state_names, state, cell.widths(H)):
+        check_array(f"{name}_prev", s, shape=(N, w), dtype=dtype)
+    return state
+
+
+def step_forward(cell: Cell, x, state_prev: tuple, params) -> tuple:
+    """One time step: ``x (N, D)`` and the previous state -> ``(state, cache)``."""
+    D, H, dtype = cell.check_params(params)
+    check_array("x", x, shape=(None, D), dtype=dtype)
+    check_state(cell, state_prev, x.shape[0], H, dtype)
+    a_x = x @ params["W_x"] + params["b"]
+    state, core_cache = cell.core_forward(a_x, state_prev, params)
+    return state, (core_cache, x, params)
+
+
+def step_backward(cell: Cell, dstate: tuple, cache) -> tuple:
+    """Backward of :func:`step_forward`: returns ``(dx, dstate_prev, grads)``."""
+    core_cache, x, params = cache
+    da_x, dstate_prev, da_rec, dother = cell.core_backward(dstate, core_cache)
+    grads = {"W_x": x.T @ da_x, "b": da_x.sum(axis=0)}
+    for key, src in cell.recurrent.items():
+        grads[key] = core_cache[src].T @ da_rec[key]
+    grads.update(dother)
+    return da_x @ params["W_x"].T, dstate_prev, grads
+
+
+def sigmoid(a):
+    """The logistic function, computed as ``0.5 * tanh(0.5 a) + 0.5`` (no overflow for any ``a``)."""
+    return 0.5 * get_xp(a).tanh(0.5 * a) + 0.5

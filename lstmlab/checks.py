@@ -1,0 +1,84 @@
+"""Argument checks shared by every public function.
+
+Each check raises ``TypeError`` (wrong kind or dtype) or ``ValueError`` (wrong
+shape, value or key) with a message that names the argument, says what was
+expected and what was received. Checks only read their inputs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .backend import get_xp
+
+FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def _describe(a) -> str:
+    if hasattr(a, "shape") and hasattr(a, "dtype"):
+        return f"{type(a).__name__} of shape {tuple(a.shape)} and dtype {a.dtype}"
+    return f"{type(a).__name__} {a!r}"[:120]
+
+
+def check_array(name: str, a, shape=None, dtype=None, finite: bool = True):
+    """Check that ``a`` is a float array, optionally of a given shape and dtype.
+
+    ``shape`` is a tuple whose entries are ints, or ``None`` for "any size";
+    its length fixes the number of dimensions. The symbolic names in
+    ``shape_names`` (same length) only make the message readable.
+    """
+    if not (hasattr(a, "shape") and hasattr(a, "dtype") and hasattr(a, "ndim")):
+        raise TypeError(f"{name}: expected a float array, got {_describe(a)}")
+    if np.dtype(a.dtype) not in FLOAT_DTYPES:
+        raise TypeError(f"{name}: expected dtype float32 or float64, got {a.dtype}")
+    if dtype is not None and np.dtype(a.dtype) != np.dtype(dtype):
+        raise TypeError(f"{name}: expected dtype {np.dtype(dtype)} (the dtype of the other inputs), got {a.dtype}")
+    if shape is not None:
+        ok = a.ndim == len(shape) and all(s is None or s == n for s, n in zip(shape, a.shape))
+        if not ok:
+            want = "(" + ", ".join("?" if s is None else str(s) for s in shape) + ")"
+            raise ValueError(f"{name}: expected shape {want}, got {tuple(a.shape)}")
+    if finite:
+        xp = get_xp(a)
+        if a.size and not bool(xp.isfinite(a).all()):
+            bad = int((~xp.isfinite(a)).sum())
+            raise ValueError(f"{name}: expected finite values, got {bad} NaN or inf entr{'y' if bad == 1 else 'ies'}")
+    return a
+
+
+def check_params(params, shapes: dict, dtype=None, name: str = "params"):
+    """Check a params dict against the expected ``{key: shape}``; returns its dtype."""
+    if not isinstance(params, dict):
+        raise TypeError(f"{name}: expected a dict of arrays, got {type(params).__name__}")
+    missing = [k for k in shapes if k not in params]
+    unknown = [k for k in params if k not in shapes]
+    if missing or unknown:
+        parts = []
+        if missing:
+            parts.append(f"missing keys {missing}")
+        if unknown:
+            parts.append(f"unknown keys {unknown}")
+        raise ValueError(f"{name}: expected keys {sorted(shapes)}, got {' and '.join(parts)}")
+    for k, shape in shapes.items():
+        a = params[k]
+        check_array(f"{name}[{k!r}]", a, shape=shape, dtype=dtype)
+        dtype = a.dtype if dtype is None else dtype
+    return dtype
+
+
+def check_choice(name: str, value, choices):
+    """Check that ``value`` is one of ``choices``."""
+    if value not in choices:
+        raise ValueError(f"{name}: expected one of {sorted(choices)}, got {value!r}")
+    return value
+
+
+def check_positive_int(name: str, value, allow_none: bool = False):
+    """Check that ``value`` is an int >= 1 (or None when allowed)."""
+    if value is None and allow_none:
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name}: expected a positive int{' or None' if allow_none else ''}, got {_describe(value)}")
+    if value < 1:
+        raise ValueError(f"{name}: expected a positive int (>= 1), got {value}")
+    return int(value)

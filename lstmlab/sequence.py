@@ -1,0 +1,133 @@
+"""Whole sequences: the forward pass over time and exact backpropagation through time.
+
+``forward`` runs a cell over ``x`` of shape (N, T, D); ``backward`` returns the
+gradient of every parameter, of ``x`` and of the initial state. Two matrix
+products do the heavy lifting outside the time loop:
+
+* before the loop, the input projection ``x W_x + b`` for all T steps at once;
+* after the loop, ``dW_x``, ``db``, ``dx`` and every recurrent weight gradient
+  (``dW_h = sum_t h_{t-1}^T da_t``), each as one product over all N*T rows.
+
+Inside the loop only the part that truly depends on the previous step is left.
+"""
+
+from __future__ import annotations
+
+from .backend import get_xp
+from .cells import get_cell
+from .checks import check_array, check_positive_int
+
+
+def forward(x, params, cell="lstm", h0=None, c0=None):
+    """Run ``cell`` over a sequence.
+
+    Parameters
+    ----------
+    x : array (N, T, D)
+    params : dict of arrays, as ``cell.param_shapes(D, H)``
+    cell : str or Cell
+    h0, c0 : arrays (N, H), optional (zeros by default); ``c0`` only for LSTM cells
+
+    Returns
+    -------
+    hs : array (N, T, H), the hidden state at every step
+    final : dict, the state after the last step (``{"h": (N, H)}``, plus ``"c"`` for an LSTM)
+    cache : what :func:`backward` needs
+    """
+    cell = get_cell(cell)
+    D, H, dtype = cell.check_params(params)
+    check_array("x", x, shape=(None, None, D), dtype=dtype)
+    N, T, _ = x.shape
+    if T == 0:
+        raise ValueError("x: expected at least one time step (T >= 1), got shape " + str(tuple(x.shape)))
+    xp = get_xp(x, *params.values())
+    state = list(cell.zero_state(N, H, xp, dtype))
+    for k, (name, given) in enumerate((("h0", h0), ("c0", c0))):
+        if given is None:
+            continue
+        if k >= len(cell.state_names) or cell.state_names[k] != "hc"[k]:
+            raise ValueError(f"{name}: the cell {cell.name!r} has no such state (its state is {cell.state_names})")
+        state[k] = check_array(name, given, shape=(N, H), dtype=dtype)
+    state = tuple(state)
+
+    x_tm = xp.ascontiguousarray(x.transpose(1, 0, 2))  # (T, N, D), time-major
+    a_x = (x_tm.reshape(T * N, D) @ params["W_x"] + params["b"]).reshape(T, N, -1)
+    hs = xp.empty((T, N, H), dtype=dtype)
+    caches = []
+    for t in range(T):
+        state, c = cell.core_forward(a_x[t], state, params)
+        hs[t] = state[0]
+        caches.append(c)
+    final = dict(zip(cell.state_names, state))
+    cache = {"cell": cell, "x_tm": x_tm, "params": params, "caches": caches, "shape": (N, T, D, H)}
+    return hs.transpose(1, 0, 2), final, cache
+
+
+def backward(dhs, cache, dh_T=None, dc_T=None, truncate=None):
+    """Backpropagation through time for :func:`forward`.
+
+    Parameters
+    ----------
+    dhs : array (N, T, H) or None
+        Gradient of the loss w.r.t. every step's hidden state (None: zero).
+    dh_T, dc_T : arrays (N, H), optional
+        Gradients w.r.t. the final state (for example from the next chunk).
+    truncate : int, optional
+        Truncated BPTT with window ``k``: the sequence is cut into chunks of
+        ``k`` steps (from t = 0), and no gradient flows from one chunk into the
+        one before it, exactly as if the forward pass had been run chunk by
+        chunk with the state detached between chunks. ``None`` is full BPTT.
+
+    Returns
+    -------
+    grads : dict
+        One entry per parameter, plus ``"x"`` (N, T, D), ``"h0"`` (N, H) and,
+        for an LSTM, ``"c0"`` (N, H).
+    """
+    cell, params, caches = cache["cell"], cache["params"], cache["caches"]
+    N, T, D, H = cache["shape"]
+    dtype = params["W_x"].dtype
+    if dhs is not None:
+        check_array("dhs", dhs, shape=(N, T, H), dtype=dtype)
+    for name, g in (("dh_T", dh_T), ("dc_T", dc_T)):
+        if g is not None:
+            check_array(name, g, shape=(N, H), dtype=dtype)
+    if dc_T is not None and "c" not in cell.state_names:
+        raise ValueError(f"dc_T: the cell {cell.name!r} has no cell state c")
+    truncate = check_positive_int("truncate", truncate, allow_none=True)
+    xp = get_xp(cache["x_tm"])
+
+    dstate = [None] * len(cell.state_names)
+    dstate[0] = dh_T
+    if dc_T is not None:
+        dstate[1] = dc_T
+    da_x = xp.empty((T, N, cell.G * H), dtype=dtype)
+    da_rec = {}
+    grads = {}
+    for t in reversed(range(T)):
+        if dhs is not None:
+            dstate[0] = dhs[:, t] if dstate[0] is None else dstate[0] + dhs[:, t]
+        if dstate[0] is None:
+            dstate[0] = xp.zeros((N, H), dtype=dtype)
+        da_x[t], dstate, da_r, dother = cell.core_backward(tuple(dstate), caches[t])
+        dstate = list(dstate)
+        for key, d in da_r.items():
+            if key not in da_rec:
+                da_rec[key] = xp.empty((T,) + d.shape, dtype=dtype)
+            da_rec[key][t] = d
+        for key, d in dother.items():
+            grads[key] = d if key not in grads else grads[key] + d
+        if truncate is not None and t % truncate == 0 and t > 0:
+            dstate = [None] * len(dstate)  # the chunk boundary: nothing flows into the previous chunk
+
+    flat = da_x.reshape(T * N, -1)
+    grads["W_x"] = cache["x_tm"].reshape(T * N, D).T @ flat
+    grads["b"] = flat.sum(axis=0)
+    for key, src in cell.recurrent.items():
+        u = xp.stack([c[src] for c in caches])  # (T, N, H_in): what params[key] multiplied
+        grads[key] = u.reshape(T * N, -1).T @ da_rec[key].reshape(T * N, -1)
+    grads["x"] = (flat @ params["W_x"].T).reshape(T, N, D).transpose(1, 0, 2)
+    for k, name in enumerate(cell.state_names[:2]):
+        d = dstate[k]
+        grads[f"{name}0"] = xp.zeros((N, H), dtype=dtype) if d is None else d
+    return {k: grads[k] for k in (*params, "x", *(f"{n}0" for n in cell.state_names[:2]))}
