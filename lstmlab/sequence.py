@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from .backend import get_xp
 from .cells import get_cell
+from .cells.base import recurrent_weight_grads
 from .checks import check_array, check_positive_int
 
 
@@ -123,9 +124,9 @@ def backward(dhs, cache, dh_T=None, dc_T=None, truncate=None):
     flat = da_x.reshape(T * N, -1)
     grads["W_x"] = cache["x_tm"].reshape(T * N, D).T @ flat
     grads["b"] = flat.sum(axis=0)
-    for key, src in cell.recurrent.items():
-        u = xp.stack([c[src] for c in caches])  # (T, N, H_in): what params[key] multiplied
-        grads[key] = u.reshape(T * N, -1).T @ da_rec[key].reshape(T * N, -1)
+    # every recurrent weight gradient as one product over all T*N rows: sum_t u_t^T da_t
+    stacked = lambda name: xp.stack([c[name] for c in caches]).reshape(T * N, -1)  # noqa: E731
+    grads.update(recurrent_weight_grads(cell, stacked, {k: d.reshape(T * N, -1) for k, d in da_rec.items()}))
     grads["x"] = (flat @ params["W_x"].T).reshape(T, N, D).transpose(1, 0, 2)
     for k, name in enumerate(cell.state_names[:2]):
         d = dstate[k]

@@ -20,7 +20,10 @@ Core contract (N batch, H hidden, G gate blocks):
 ``core_forward(a_x, state_prev, params) -> (state, cache)``
     ``cache`` is a dict. For every recurrent weight ``key`` in
     ``cell.recurrent``, ``cache[cell.recurrent[key]]`` is the ``(N, H_in)``
-    array that ``params[key]`` multiplied at this step.
+    array that ``params[key]`` multiplied at this step. Where different
+    column blocks of a weight multiply different inputs (Cho's GRU: the
+    candidate block multiplies ``r * h_prev``), ``cell.recurrent[key]`` is a
+    tuple naming one cache entry per block.
 
 ``core_backward(dstate, cache) -> (da_x, dstate_prev, da_rec, dother)``
     ``dstate`` holds the gradients of the loss w.r.t. each state entry
@@ -51,7 +54,7 @@ class Cell:
     state_names: tuple  # ("h",), ("h", "c") or ("h", "c", "q")
     core_forward: Callable
     core_backward: Callable
-    recurrent: dict  # recurrent weight key -> cache key of the input it multiplies
+    recurrent: dict  # recurrent weight key -> cache key of the input it multiplies (or a tuple, one per block)
     extra_shapes: Callable = field(default=lambda D, H: {})  # (D, H) -> shapes of params besides W_x, W_h, b
     state_widths: Callable = field(default=None)  # H -> width of each state entry; default H for all
     description: str = ""
@@ -118,10 +121,31 @@ def step_backward(cell: Cell, dstate: tuple, cache) -> tuple:
     core_cache, x, params = cache
     da_x, dstate_prev, da_rec, dother = cell.core_backward(dstate, core_cache)
     grads = {"W_x": x.T @ da_x, "b": da_x.sum(axis=0)}
-    for key, src in cell.recurrent.items():
-        grads[key] = core_cache[src].T @ da_rec[key]
+    grads.update(recurrent_weight_grads(cell, lambda name: core_cache[name], da_rec))
     grads.update(dother)
     return da_x @ params["W_x"].T, dstate_prev, grads
+
+
+def recurrent_weight_grads(cell: Cell, inputs, da_rec: dict) -> dict:
+    """``dW = u.T @ da`` for every recurrent weight, one product per distinct input.
+
+    ``inputs(name)`` returns the (rows, H_in) array cached under ``name``
+    (one step's, or all steps' stacked); ``da_rec[key]`` is (rows, cols).
+    """
+    grads = {}
+    for key, src in cell.recurrent.items():
+        da = da_rec[key]
+        if isinstance(src, str):
+            grads[key] = inputs(src).T @ da
+            continue
+        xp = get_xp(da)
+        width = da.shape[1] // len(src)
+        dW = xp.empty((inputs(src[0]).shape[1], da.shape[1]), dtype=da.dtype)
+        for name in dict.fromkeys(src):  # each distinct input once, in order
+            cols = xp.concatenate([xp.arange(n * width, (n + 1) * width) for n, s in enumerate(src) if s == name])
+            dW[:, cols] = inputs(name).T @ da[:, cols]
+        grads[key] = dW
+    return grads
 
 
 def sigmoid(a):
