@@ -1,0 +1,14 @@
+"""Automatic feedback for the book's coding exercises.
+
+Each chapter's checkers live in their own module (``ch02.py``, ...) and are
+re-exported here, so a notebook writes ``from lstmlab import exercises`` and
+calls, for example, ``exercises.check_rnn_backward(my_rnn_step_backward)``.
+A checker runs the learner's function on seeded inputs, compares it with the
+package's reference implementation (itself tested against finite differences
+and PyTorch in ``tests/``), and returns a :class:`Feedback` that says what is
+right and what to look at.
+"""
+
+from .feedback import Feedback, run_safely
+
+__all__ = ["Feedback", "run_safely"]

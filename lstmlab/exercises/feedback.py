@@ -1,0 +1,92 @@
+"""Feedback for a learner's answer: what was checked, what passed, and what to look at.
+
+A checker builds a :class:`Feedback`, adds one line per check with
+:meth:`Feedback.compare` or :meth:`Feedback.expect`, and returns it. In a
+notebook it shows as a short list of ticks and crosses; ``bool(feedback)``
+says whether everything passed; ``feedback.raise_if_failed()`` turns it into
+an ``AssertionError`` for autograding.
+"""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+
+from ..backend import asnumpy
+
+
+class Feedback:
+    """The result of checking one exercise."""
+
+    def __init__(self, title: str):
+        self.title = title
+        self.lines: list[tuple[bool, str]] = []
+
+    def expect(self, ok: bool, message_ok: str, message_bad: str) -> bool:
+        """Record one yes/no check with what to say in each case."""
+        self.lines.append((bool(ok), message_ok if ok else message_bad))
+        return bool(ok)
+
+    def compare(self, name: str, got, want, rtol: float = 1e-6, atol: float = 1e-8, hint: str = "") -> bool:
+        """Check that the array ``got`` matches ``want`` in shape and value; say where it differs."""
+        if got is None:
+            return self.expect(False, "", f"{name}: your function returned None (did you forget a `return`?)")
+        try:
+            got = asnumpy(got)
+        except Exception:
+            return self.expect(False, "", f"{name}: expected an array, got {type(got).__name__}")
+        want = asnumpy(want)
+        if got.shape != want.shape:
+            return self.expect(False, "", f"{name}: expected shape {want.shape}, got {got.shape}")
+        if not np.all(np.isfinite(got)):
+            return self.expect(False, "", f"{name}: contains NaN or inf")
+        err = np.abs(got - want)
+        bad = err > atol + rtol * np.abs(want)
+        if not bad.any():
+            return self.expect(True, f"{name}: correct (max abs error {err.max():.1e})", "")
+        where = np.unravel_index(np.argmax(err), err.shape)
+        msg = (
+            f"{name}: {int(bad.sum())} of {bad.size} entries are wrong; the worst is at index {tuple(int(i) for i in where)}: "
+            f"got {got[where]:.6g}, expected {want[where]:.6g}"
+        )
+        if np.allclose(got, -want, rtol=rtol, atol=atol):
+            msg += " (your answer has the opposite sign)"
+        elif want.ndim == 2 and want.shape[0] == want.shape[1] and np.allclose(got, want.T, rtol=rtol, atol=atol):
+            msg += " (your answer is the transpose of the expected one)"
+        return self.expect(False, "", msg + (f". Hint: {hint}" if hint else ""))
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.lines) and all(ok for ok, _ in self.lines)
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def raise_if_failed(self) -> None:
+        if not self.passed:
+            raise AssertionError(str(self))
+
+    def __str__(self) -> str:
+        head = f"{self.title}: {'all checks passed' if self.passed else 'not yet'}"
+        return "\n".join([head] + [f"  {'✓' if ok else '✗'} {m}" for ok, m in self.lines])
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        colour = "#1b7f3b" if self.passed else "#b3261e"
+        items = "".join(
+            f"<li><span style='color:{'#1b7f3b' if ok else '#b3261e'}'>{'✓' if ok else '✗'}</span> {html.escape(m)}</li>"
+            for ok, m in self.lines
+        )
+        status = "all checks passed" if self.passed else "not yet"
+        return f"<div><b>{html.escape(self.title)}</b>: <span style='color:{colour}'>{status}</span><ul>{items}</ul></div>"
+
+
+def run_safely(feedback: Feedback, name: str, fn, *args):
+    """Call the learner's ``fn``; an exception becomes a failed check instead of a traceback."""
+    try:
+        return fn(*args)
+    except Exception as e:  # the learner's code may raise anything
+        feedback.expect(False, "", f"{name} raised {type(e).__name__}: {e}")
+        return None
