@@ -15,6 +15,8 @@ import numpy as np
 
 from ..backend import asnumpy
 
+GOOD, BAD = "#2e8b57", "#d1495b"  # readable on light and dark pages
+
 
 class Feedback:
     """The result of checking one exercise."""
@@ -47,8 +49,8 @@ class Feedback:
             return self.expect(True, f"{name}: correct (max abs error {err.max():.1e})", "")
         where = np.unravel_index(np.argmax(err), err.shape)
         msg = (
-            f"{name}: {int(bad.sum())} of {bad.size} entries are wrong; the worst is at index {tuple(int(i) for i in where)}: "
-            f"got {got[where]:.6g}, expected {want[where]:.6g}"
+            f"{name}: {int(bad.sum())} of {bad.size} entries are wrong; "
+            f"the worst is at index {tuple(int(i) for i in where)}: got {got[where]:.6g}, expected {want[where]:.6g}"
         )
         if np.allclose(got, -want, rtol=rtol, atol=atol):
             msg += " (your answer has the opposite sign)"
@@ -74,13 +76,13 @@ class Feedback:
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        colour = "#1b7f3b" if self.passed else "#b3261e"
-        items = "".join(
-            f"<li><span style='color:{'#1b7f3b' if ok else '#b3261e'}'>{'✓' if ok else '✗'}</span> {html.escape(m)}</li>"
-            for ok, m in self.lines
-        )
-        status = "all checks passed" if self.passed else "not yet"
-        return f"<div><b>{html.escape(self.title)}</b>: <span style='color:{colour}'>{status}</span><ul>{items}</ul></div>"
+        def mark(ok):
+            return f"<span style='color:{GOOD if ok else BAD}'>{'✓' if ok else '✗'}</span>"
+
+        items = "".join(f"<li>{mark(ok)} {html.escape(m)}</li>" for ok, m in self.lines)
+        words = "all checks passed" if self.passed else "not yet"
+        status = f"<span style='color:{GOOD if self.passed else BAD}'>{words}</span>"
+        return f"<div><b>{html.escape(self.title)}</b>: {status}<ul>{items}</ul></div>"
 
 
 def run_safely(feedback: Feedback, name: str, fn, *args):
