@@ -36,8 +36,8 @@ Core contract (N batch, H hidden, G gate blocks):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
@@ -86,7 +86,8 @@ class Cell:
             if key not in params:
                 raise ValueError(f"params: expected keys {sorted(self.param_shapes(1, 1))}, got missing keys ['{key}']")
             if getattr(params[key], "ndim", None) != 2:
-                raise ValueError(f"params['{key}']: expected a 2-D array, got {getattr(params[key], 'shape', params[key])!r}")
+                got = getattr(params[key], "shape", params[key])
+                raise ValueError(f"params['{key}']: expected a 2-D array, got {got!r}")
         return params["W_x"].shape[0], params["W_h"].shape[0]
 
     def check_params(self, params, dtype=None):

@@ -175,20 +175,28 @@ def make_lstm_cell(name: str, description: str, **options) -> Cell:
 
 LSTM = make_lstm_cell("lstm", "LSTM with a forget gate (Gers et al. 2000), as in torch.nn.LSTM")
 LSTM1997 = make_lstm_cell(
-    "lstm1997", "The 1997 LSTM: input and output gates and a constant error carousel, no forget gate", gates=("i", "g", "o")
+    "lstm1997",
+    "The 1997 LSTM: input and output gates and a constant error carousel, no forget gate",
+    gates=("i", "g", "o"),
 )
-PEEPHOLE = make_lstm_cell("peephole", "LSTM with peepholes in Graves's form (Greff et al.'s vanilla LSTM)", peephole=True)
+PEEPHOLE = make_lstm_cell(
+    "peephole", "LSTM with peepholes in Graves's form (Greff et al.'s vanilla LSTM)", peephole=True
+)
 
-#: Greff et al. 2017's eight variants, each a change to the peephole ("vanilla") LSTM.
+#: Greff et al. 2017's eight variants, each one change to the peephole ("vanilla") LSTM.
+_GREFF = {
+    "nig": ("No Input Gate (i = 1)", dict(gates=("f", "g", "o"))),
+    "nfg": ("No Forget Gate (f = 1)", dict(gates=("i", "g", "o"))),
+    "nog": ("No Output Gate (o = 1)", dict(gates=("i", "f", "g"))),
+    "niaf": ("No Input Activation Function (g is linear)", dict(input_act="linear")),
+    "noaf": ("No Output Activation Function (h = o * c)", dict(output_act="linear")),
+    "np": ("No Peepholes", dict(peephole=False)),
+    "cifg": ("Coupled Input and Forget Gate (f = 1 - i)", dict(gates=("i", "g", "o"), coupled=True)),
+    "fgr": ("Full Gate Recurrence (the gates also see the previous gates)", dict(gate_recurrence=True)),
+}
 GREFF_VARIANTS = {
-    "nig": make_lstm_cell("nig", "No Input Gate (i = 1)", gates=("f", "g", "o"), peephole=True),
-    "nfg": make_lstm_cell("nfg", "No Forget Gate (f = 1)", gates=("i", "g", "o"), peephole=True),
-    "nog": make_lstm_cell("nog", "No Output Gate (o = 1)", gates=("i", "f", "g"), peephole=True),
-    "niaf": make_lstm_cell("niaf", "No Input Activation Function (g is linear)", peephole=True, input_act="linear"),
-    "noaf": make_lstm_cell("noaf", "No Output Activation Function (h = o * c)", peephole=True, output_act="linear"),
-    "np": make_lstm_cell("np", "No Peepholes", peephole=False),
-    "cifg": make_lstm_cell("cifg", "Coupled Input and Forget Gate (f = 1 - i)", gates=("i", "g", "o"), peephole=True, coupled=True),
-    "fgr": make_lstm_cell("fgr", "Full Gate Recurrence (gates see the previous gates)", peephole=True, gate_recurrence=True),
+    name: make_lstm_cell(name, description, **{"peephole": True, **options})
+    for name, (description, options) in _GREFF.items()
 }
 
 
