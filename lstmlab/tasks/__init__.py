@@ -1,0 +1,33 @@
+"""The synthetic tasks of the course, by name.
+
+>>> import numpy as np
+>>> from lstmlab.tasks import get_task
+>>> task = get_task("adding", T=50)
+>>> batch = task.sample(4, np.random.default_rng(0))
+>>> batch.x.shape, batch.y.shape
+((4, 50, 2), (4, 1))
+"""
+
+from __future__ import annotations
+
+from .adding import AddingProblem
+from .base import Batch, Task
+
+#: Task name -> the class that builds it (call it with the task's keyword arguments).
+TASKS: dict = {
+    "adding": AddingProblem,
+}
+
+
+def get_task(name, **kwargs) -> Task:
+    """Build the task called ``name`` with its keyword arguments (or return ``name`` itself if it is a Task)."""
+    if isinstance(name, Task):
+        if kwargs:
+            raise ValueError(f"kwargs: a Task instance takes no keyword arguments, got {sorted(kwargs)}")
+        return name
+    if not isinstance(name, str) or name not in TASKS:
+        raise ValueError(f"name: expected one of {sorted(TASKS)}, got {name!r}")
+    return TASKS[name](**kwargs)
+
+
+__all__ = ["TASKS", "AddingProblem", "Batch", "Task", "get_task"]
