@@ -8,9 +8,12 @@
 from __future__ import annotations
 
 from .base import Cell, sigmoid, step_backward, step_forward
+from .gru import GRU, GRU_CHO, gru_step_backward, gru_step_forward
 from .lstm import GATES, GREFF_VARIANTS, LSTM, LSTM1997, PEEPHOLE, LSTMOptions, lstm_step_backward, lstm_step_forward
+from .rnn import RNN, RNN_RELU, RNN_SIGMOID, rnn_step_backward, rnn_step_forward
 
 CELLS: dict = {c.name: c for c in (LSTM, LSTM1997, PEEPHOLE, *GREFF_VARIANTS.values())}
+CELLS.update({c.name: c for c in (RNN, RNN_RELU, RNN_SIGMOID, GRU, GRU_CHO)})
 CELLS["vanilla"] = PEEPHOLE  # Greff et al.'s name for the peephole LSTM they vary
 
 
@@ -36,9 +39,13 @@ __all__ = [
     "Cell",
     "LSTMOptions",
     "get_cell",
+    "gru_step_backward",
+    "gru_step_forward",
     "lstm_step_backward",
     "lstm_step_forward",
     "register",
+    "rnn_step_backward",
+    "rnn_step_forward",
     "sigmoid",
     "step_backward",
     "step_forward",
