@@ -46,7 +46,8 @@ REVERSE = "_reverse"
 _KEY = re.compile(r"^l(\d+)(_reverse)?\.(.+)$")
 
 
-def _check_layout_args(num_layers, bidirectional) -> tuple:
+def check_layout(num_layers, bidirectional) -> tuple:
+    """Validate ``num_layers`` (an int >= 1) and ``bidirectional`` (a bool); returns them as ``(int, bool)``."""
     num_layers = check_positive_int("num_layers", num_layers)
     if not isinstance(bidirectional, (bool, np.bool_)):
         raise TypeError(f"bidirectional: expected a bool, got {type(bidirectional).__name__} {bidirectional!r}")
@@ -55,7 +56,7 @@ def _check_layout_args(num_layers, bidirectional) -> tuple:
 
 def prefixes(num_layers: int = 1, bidirectional: bool = False) -> list:
     """The key prefix of every (layer, direction), in torch's order: ``["l0.", "l0_reverse.", "l1.", ...]``."""
-    num_layers, bidirectional = _check_layout_args(num_layers, bidirectional)
+    num_layers, bidirectional = check_layout(num_layers, bidirectional)
     suffixes = ("", REVERSE) if bidirectional else ("",)
     return [f"l{layer}{s}." for layer in range(num_layers) for s in suffixes]
 
@@ -68,7 +69,7 @@ def stack_param_shapes(cell, D: int, H: int, num_layers: int = 1, bidirectional:
     cell = get_cell(cell)
     D = check_positive_int("D", D)
     H = check_positive_int("H", H)
-    num_layers, bidirectional = _check_layout_args(num_layers, bidirectional)
+    num_layers, bidirectional = check_layout(num_layers, bidirectional)
     suffixes = ("", REVERSE) if bidirectional else ("",)
     shapes = {}
     for layer in range(num_layers):
@@ -138,7 +139,7 @@ def stack_layout(params) -> tuple:
 def check_stack_params(params, cell, num_layers: int = 1, bidirectional: bool = False, dtype=None) -> tuple:
     """Validate a stack's params against ``cell``, ``num_layers`` and ``bidirectional``; returns ``(D, H, dtype)``."""
     cell = get_cell(cell)
-    num_layers, bidirectional = _check_layout_args(num_layers, bidirectional)
+    num_layers, bidirectional = check_layout(num_layers, bidirectional)
     found_layers, found_bidir = stack_layout(params)
     if found_layers != num_layers:
         raise ValueError(f"num_layers: expected {found_layers} (the layers in params), got {num_layers}")
@@ -191,7 +192,7 @@ def stack_forward(x, params, cell="lstm", num_layers: int = 1, bidirectional: bo
     cache : what :func:`stack_backward` needs
     """
     cell = get_cell(cell)
-    num_layers, bidirectional = _check_layout_args(num_layers, bidirectional)
+    num_layers, bidirectional = check_layout(num_layers, bidirectional)
     D, H, dtype = check_stack_params(params, cell, num_layers, bidirectional)
     check_array("x", x, shape=(None, None, D), dtype=dtype)
     N, T, _ = x.shape
@@ -202,15 +203,17 @@ def stack_forward(x, params, cell="lstm", num_layers: int = 1, bidirectional: bo
     xp = get_xp(x, *params.values())
 
     inp = x
-    caches, finals = [], []
+    caches, finals, keys = [], [], []
     for layer in range(num_layers):
         outs = []
         for d in range(2 if bidirectional else 1):
             s = layer * (2 if bidirectional else 1) + d
             seq = inp if d == 0 else inp[:, ::-1]
+            sub = _sub(params, names[s])
+            keys.append(list(sub))
             hs, fin, c = sequence.forward(
                 seq,
-                _sub(params, names[s]),
+                sub,
                 cell,
                 h0=None if h0 is None else h0[s],
                 c0=None if c0 is None else c0[s],
@@ -223,6 +226,8 @@ def stack_forward(x, params, cell="lstm", num_layers: int = 1, bidirectional: bo
     cache = {
         "cell": cell,
         "caches": caches,
+        "keys": keys,
+        "xp": xp,
         "prefixes": names,
         "num_layers": num_layers,
         "bidirectional": bidirectional,
@@ -263,7 +268,7 @@ def stack_backward(dout, cache, dh_T=None, dc_T=None, truncate=None) -> dict:
     dh_T = _check_stacked_state("dh_T", dh_T, cell, S, N, H, dtype, state="h")
     dc_T = _check_stacked_state("dc_T", dc_T, cell, S, N, H, dtype)
     truncate = check_positive_int("truncate", truncate, allow_none=True)
-    xp = get_xp(caches[0]["x_tm"])
+    xp, keys = cache["xp"], cache["keys"]
 
     grads = {}
     state_grads = [None] * S
@@ -287,10 +292,10 @@ def stack_backward(dout, cache, dh_T=None, dc_T=None, truncate=None) -> dict:
                 dx = dx[:, ::-1]
             d_in = dx if d_in is None else d_in + dx
             state_grads[s] = g
-            for k in caches[s]["params"]:
+            for k in keys[s]:
                 grads[names[s] + k] = g[k]
         d_above = d_in
-    ordered = {names[s] + k: grads[names[s] + k] for s in range(S) for k in caches[s]["params"]}
+    ordered = {names[s] + k: grads[names[s] + k] for s in range(S) for k in keys[s]}
     ordered["x"] = d_above
     for state in cell.state_names[:2]:
         ordered[f"{state}0"] = xp.stack([g[f"{state}0"] for g in state_grads])

@@ -11,29 +11,10 @@ import numpy as np
 import pytest
 
 from lstmlab.cells import get_cell
+from lstmlab.gradcheck import gradcheck
 from lstmlab.stack import init_stack_params, stack_backward, stack_forward, stack_layout, stack_param_shapes
 
 N, T, D, H = 2, 4, 3, 2
-
-
-def _rel_error(a, b) -> float:
-    """max |a - b| relative to the array's scale, max(|a|, |b|): an entry of 1e-6 next to entries of 1 is
-    compared at the scale of 1, where the rounding error of a finite difference (about 1e-11) lives."""
-    return float(np.max(np.abs(a - b)) / max(np.max(np.abs(a)), np.max(np.abs(b)), 1e-12))
-
-
-def _numeric_grad(f, arrays: dict, key: str, eps: float = 1e-5) -> np.ndarray:
-    """Central differences of the scalar ``f(arrays)`` w.r.t. ``arrays[key]``, one entry at a time."""
-    base = arrays[key]
-    grad = np.zeros_like(base)
-    for idx in np.ndindex(base.shape):
-        values = []
-        for sign in (1.0, -1.0):
-            moved = base.copy()
-            moved[idx] += sign * eps
-            values.append(f({**arrays, key: moved}))
-        grad[idx] = (values[0] - values[1]) / (2 * eps)
-    return grad
 
 
 def _setup(cell, num_layers, bidirectional, seed=0):
@@ -55,12 +36,11 @@ def _setup(cell, num_layers, bidirectional, seed=0):
 
 
 def _loss(cell, num_layers, bidirectional, up):
-    """Scalar loss <out, up_out> + <h_T, up_h> + <c_T, up_c> as a function of params and inputs (one dict)."""
+    """Scalar loss <out, up_out> + <h_T, up_h> + <c_T, up_c> as a function of params and inputs."""
 
-    def f(arrays):
-        params = {k: v for k, v in arrays.items() if k not in ("x", "h0", "c0")}
+    def f(params, inputs):
         out, final, _ = stack_forward(
-            arrays["x"], params, cell, num_layers, bidirectional, h0=arrays["h0"], c0=arrays.get("c0")
+            inputs["x"], params, cell, num_layers, bidirectional, h0=inputs["h0"], c0=inputs.get("c0")
         )
         total = np.sum(out * up["out"]) + np.sum(final["h"] * up["h"])
         if up["c"] is not None:
@@ -75,13 +55,9 @@ def test_two_layer_bidirectional_gradients_match_finite_differences(cell_name):
     cell, params, inputs, up = _setup(cell_name, 2, True)
     out, final, cache = stack_forward(inputs["x"], params, cell, 2, True, h0=inputs["h0"], c0=inputs.get("c0"))
     grads = stack_backward(up["out"], cache, dh_T=up["h"], dc_T=up["c"])
-    arrays = {**params, **inputs}
-    assert set(grads) == set(arrays)
-    f = _loss(cell, 2, True, up)
-    for key in arrays:
-        numeric = _numeric_grad(f, arrays, key)
-        assert grads[key].shape == arrays[key].shape, key
-        assert _rel_error(grads[key], numeric) < 1e-7, (key, _rel_error(grads[key], numeric))
+    assert set(grads) == {*params, *inputs}
+    report = gradcheck(_loss(cell, 2, True, up), params, inputs, analytic=grads, tol=1e-7)
+    report.assert_ok()
 
 
 def test_truncated_bptt_matches_chunked_finite_differences():
@@ -98,21 +74,18 @@ def test_truncated_bptt_matches_chunked_finite_differences():
         _, fin, _ = stack_forward(inputs["x"][:, t0 : t0 + k], params, cell, 2, False, *starts[-1])
         starts.append((fin["h"], fin["c"]))
 
-    def f(arrays):
-        params_ = {key: v for key, v in arrays.items() if key not in ("x", "h0", "c0")}
+    def f(params, inputs):
         total = 0.0
         for n, t0 in enumerate(range(0, T, k)):
-            h0, c0 = (arrays["h0"], arrays["c0"]) if n == 0 else starts[n]
-            out, fin, _ = stack_forward(arrays["x"][:, t0 : t0 + k], params_, cell, 2, False, h0, c0)
+            h0, c0 = (inputs["h0"], inputs["c0"]) if n == 0 else starts[n]
+            out, fin, _ = stack_forward(inputs["x"][:, t0 : t0 + k], params, cell, 2, False, h0, c0)
             total += np.sum(out * up["out"][:, t0 : t0 + k])
             if t0 + k >= T:
                 total += np.sum(fin["h"] * up["h"]) + np.sum(fin["c"] * up["c"])
         return float(total)
 
-    arrays = {**params, **inputs}
-    for key in arrays:
-        numeric = _numeric_grad(f, arrays, key)
-        assert _rel_error(grads[key], numeric) < 1e-7, (key, _rel_error(grads[key], numeric))
+    report = gradcheck(f, params, inputs, analytic=grads, tol=1e-7)
+    report.assert_ok()
 
 
 def _sigmoid(a):
