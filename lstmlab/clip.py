@@ -18,10 +18,9 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from .backend import get_xp
 from .checks import check_array
+from .optim import check_real
 
 #: Added to the norm before dividing, exactly as in ``torch.nn.utils.clip_grad_norm_``.
 CLIP_EPS = 1e-6
@@ -43,14 +42,6 @@ def _select(grads, keys) -> list:
     for k in keys:
         check_array(f"grads[{k!r}]", grads[k], finite=False)
     return keys
-
-
-def _positive(name: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name}: expected a positive number, got {type(value).__name__} {value!r}")
-    if not (math.isfinite(value) and value > 0):
-        raise ValueError(f"{name}: expected a positive finite number, got {value!r}")
-    return float(value)
 
 
 def global_norm(grads, keys=None) -> float:
@@ -80,7 +71,7 @@ def clip_grad_norm(grads, max_norm, keys=None, error_if_nonfinite=False) -> floa
     (so the caller can stop training and say why), or, with
     ``error_if_nonfinite=True``, a ``ValueError`` is raised.
     """
-    max_norm = _positive("max_norm", max_norm)
+    max_norm = check_real("max_norm", max_norm, low_open=True)
     n = global_norm(grads, keys)
     if not math.isfinite(n):
         if error_if_nonfinite:
@@ -99,7 +90,7 @@ def clip_grad_value(grads, clip_value, keys=None) -> None:
     As ``torch.nn.utils.clip_grad_value_``. Unlike norm clipping, this can
     change the gradient's direction.
     """
-    clip_value = _positive("clip_value", clip_value)
+    clip_value = check_real("clip_value", clip_value, low_open=True)
     for k in _select(grads, keys):
         g = grads[k]
         get_xp(g).clip(g, -clip_value, clip_value, out=g)

@@ -39,15 +39,22 @@ from .backend import asnumpy, get_xp
 from .checks import check_array, check_params
 
 
-def _check_hyper(name: str, value, low: float = 0.0, high: float | None = None, open_high: bool = True) -> float:
-    """A real hyperparameter in ``[low, high)`` (or ``[low, high]`` when ``open_high`` is False)."""
+def check_real(name: str, value, low: float = 0.0, high: float | None = None, low_open=False, high_open=False) -> float:
+    """A finite real number in the interval from ``low`` to ``high`` (``None``: no upper end); returns a float.
+
+    ``low_open`` / ``high_open`` exclude the end points. Used for every
+    hyperparameter of the optimisers, the clippers and the schedules.
+    """
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise TypeError(f"{name}: expected a real number, got {type(value).__name__} {value!r}")
     value = float(value)
-    too_high = high is not None and (value >= high if open_high else value > high)
-    if not math.isfinite(value) or value < low or too_high:
-        bracket = ")" if open_high else "]"
-        want = f"a number >= {low}" if high is None else f"a number in [{low}, {high}{bracket}"
+    ok = math.isfinite(value) and (value > low if low_open else value >= low)
+    ok = ok and (high is None or (value < high if high_open else value <= high))
+    if not ok:
+        if high is None:
+            want = f"a number {'>' if low_open else '>='} {low}"
+        else:
+            want = f"a number in {'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
         raise ValueError(f"{name}: expected {want}, got {value!r}")
     return value
 
@@ -66,7 +73,7 @@ class Optimizer:
             check_array(f"params[{key!r}]", p, finite=False)
         self.shapes = {key: tuple(p.shape) for key, p in params.items()}
         self.dtypes = {key: np.dtype(p.dtype) for key, p in params.items()}
-        self.lr = _check_hyper("lr", lr)
+        self.lr = check_real("lr", lr)
         self.t = 0
         self._xp = get_xp(*params.values())
         self.state = {name: {key: self._xp.zeros_like(p) for key, p in params.items()} for name in self.buffers}
@@ -108,13 +115,12 @@ class Optimizer:
         if missing or unknown:
             parts = ([f"missing keys {missing}"] if missing else []) + ([f"unknown keys {unknown}"] if unknown else [])
             raise ValueError(f"state: expected keys {expected} for {type(self).__name__}, got {' and '.join(parts)}")
-        t = state["t"]
-        if getattr(t, "shape", None) != () or not np.issubdtype(t.dtype, np.integer) or int(t) < 0:
-            raise ValueError(f"state['t']: expected a 0-d integer array >= 0, got {t!r}")
-        lr = state["lr"]
-        if getattr(lr, "shape", None) != ():
-            raise ValueError(f"state['lr']: expected a 0-d array, got {lr!r}")
-        lr = _check_hyper("state['lr']", float(lr))
+        t, lr = np.asarray(asnumpy(state["t"])), np.asarray(asnumpy(state["lr"]))
+        if t.shape != () or t.dtype.kind not in "iu" or int(t) < 0:
+            raise ValueError(f"state['t']: expected an int >= 0 (or a 0-d integer array), got {t!r}")
+        if lr.shape != () or lr.dtype.kind not in "iuf":
+            raise ValueError(f"state['lr']: expected a number (or a 0-d array), got {lr!r}")
+        lr = check_real("state['lr']", float(lr))
         restored = {}
         for name in self.buffers:
             restored[name] = {}
@@ -141,9 +147,9 @@ class SGD(Optimizer):
     """
 
     def __init__(self, params, lr, momentum=0.0, nesterov=False, weight_decay=0.0, dampening=0.0):
-        self.momentum = _check_hyper("momentum", momentum)
-        self.dampening = _check_hyper("dampening", dampening, high=1.0, open_high=False)
-        self.weight_decay = _check_hyper("weight_decay", weight_decay)
+        self.momentum = check_real("momentum", momentum)
+        self.dampening = check_real("dampening", dampening, high=1.0)
+        self.weight_decay = check_real("weight_decay", weight_decay)
         if not isinstance(nesterov, bool):
             raise TypeError(f"nesterov: expected True or False, got {nesterov!r}")
         if nesterov and (self.momentum == 0.0 or self.dampening != 0.0):
@@ -185,10 +191,10 @@ class RMSprop(Optimizer):
     """
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, momentum=0.0, weight_decay=0.0, centered=False):
-        self.alpha = _check_hyper("alpha", alpha, high=1.0, open_high=False)
-        self.eps = _check_hyper("eps", eps)
-        self.momentum = _check_hyper("momentum", momentum)
-        self.weight_decay = _check_hyper("weight_decay", weight_decay)
+        self.alpha = check_real("alpha", alpha, high=1.0)
+        self.eps = check_real("eps", eps)
+        self.momentum = check_real("momentum", momentum)
+        self.weight_decay = check_real("weight_decay", weight_decay)
         if not isinstance(centered, bool):
             raise TypeError(f"centered: expected True or False, got {centered!r}")
         self.centered = centered
@@ -237,9 +243,12 @@ class Adam(Optimizer):
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise TypeError(f"betas: expected a pair (beta1, beta2), got {betas!r}")
-        self.betas = (_check_hyper("betas[0]", betas[0], high=1.0), _check_hyper("betas[1]", betas[1], high=1.0))
-        self.eps = _check_hyper("eps", eps)
-        self.weight_decay = _check_hyper("weight_decay", weight_decay)
+        self.betas = (
+            check_real("betas[0]", betas[0], high=1.0, high_open=True),
+            check_real("betas[1]", betas[1], high=1.0, high_open=True),
+        )
+        self.eps = check_real("eps", eps)
+        self.weight_decay = check_real("weight_decay", weight_decay)
         super().__init__(params, lr)
 
     def _update(self, key, p, g):
