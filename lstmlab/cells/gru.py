@@ -15,11 +15,12 @@ al. write it :math:`\\tilde h`):
 
 .. math::
 
-    n &= \\tanh\\big(a^x_n + r \\odot (h_{t-1} W_{h,n} + b_{hn})\\big)   \\quad\\text{"gru": PyTorch, cuDNN} \\\\
-    n &= \\tanh\\big(a^x_n + (r \\odot h_{t-1}) W_{h,n}\\big)           \\quad\\text{"gru\\_cho": Cho et al. 2014}
+    n &= \\tanh\\big(a^x_n + r \\odot (h_{t-1} W_{h,n} + b_{hn})\\big)   \\quad\\text{PyTorch, cuDNN} \\\\
+    n &= \\tanh\\big(a^x_n + (r \\odot h_{t-1}) W_{h,n}\\big)           \\quad\\text{Cho et al. 2014}
 
-In PyTorch's form ``r`` multiplies the recurrent product after it is taken, so
-``h_{t-1} W_h`` is one product for all three blocks, and the candidate's
+The cell ``"gru"`` is PyTorch's form, ``"gru_cho"`` Cho et al.'s. In PyTorch's
+form ``r`` multiplies the recurrent product after it is taken, so
+``h_prev @ W_h`` is one product for all three blocks, and the candidate's
 recurrent bias ``b_hn`` (H,) cannot fold into ``b`` (PyTorch's other recurrent
 biases, ``b_hr`` and ``b_hz``, do). In Cho's form ``r`` resets the state before
 the product, so the ``n`` block of ``W_h`` multiplies ``r * h_prev``, not
