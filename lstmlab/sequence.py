@@ -9,17 +9,24 @@ products do the heavy lifting outside the time loop:
   (``dW_h = sum_t h_{t-1}^T da_t``), each as one product over all N*T rows.
 
 Inside the loop only the part that truly depends on the previous step is left.
+
+This loop is the readable reference for every cell. For the plain LSTM cells
+(``lstm``, ``lstm1997``, ``np``) ``forward`` hands the work, after the same
+argument checks, to :mod:`lstmlab.fast_lstm`, which computes the same numbers
+faster; ``forward(..., fast=False)`` runs the reference loop instead. The cache
+records which path made it (``cache["path"]``), and ``backward`` follows it.
 """
 
 from __future__ import annotations
 
+from . import fast_lstm
 from .backend import get_xp
 from .cells import get_cell
 from .cells.base import recurrent_weight_grads
 from .checks import check_array, check_positive_int
 
 
-def forward(x, params, cell="lstm", h0=None, c0=None):
+def forward(x, params, cell="lstm", h0=None, c0=None, fast=True):
     """Run ``cell`` over a sequence.
 
     Parameters
@@ -28,6 +35,9 @@ def forward(x, params, cell="lstm", h0=None, c0=None):
     params : dict of arrays, as ``cell.param_shapes(D, H)``
     cell : str or Cell
     h0, c0 : arrays (N, H), optional (zeros by default); ``c0`` only for LSTM cells
+    fast : bool
+        Use :mod:`lstmlab.fast_lstm` when it supports ``cell`` (the default);
+        ``False`` always runs the reference loop below.
 
     Returns
     -------
@@ -50,6 +60,8 @@ def forward(x, params, cell="lstm", h0=None, c0=None):
             raise ValueError(f"{name}: the cell {cell.name!r} has no such state (its state is {cell.state_names})")
         state[k] = check_array(name, given, shape=(N, H), dtype=dtype)
     state = tuple(state)
+    if fast and fast_lstm.supports(cell):
+        return fast_lstm.forward(x, params, state, cell)
 
     x_tm = xp.ascontiguousarray(x.transpose(1, 0, 2))  # (T, N, D), time-major
     a_x = (x_tm.reshape(T * N, D) @ params["W_x"] + params["b"]).reshape(T, N, -1)
@@ -60,7 +72,7 @@ def forward(x, params, cell="lstm", h0=None, c0=None):
         hs[t] = state[0]
         caches.append(c)
     final = dict(zip(cell.state_names, state))
-    cache = {"cell": cell, "x_tm": x_tm, "params": params, "caches": caches, "shape": (N, T, D, H)}
+    cache = {"path": "reference", "cell": cell, "x_tm": x_tm, "params": params, "caches": caches, "shape": (N, T, D, H)}
     return hs.transpose(1, 0, 2), final, cache
 
 
@@ -85,7 +97,7 @@ def backward(dhs, cache, dh_T=None, dc_T=None, truncate=None):
         One entry per parameter, plus ``"x"`` (N, T, D), ``"h0"`` (N, H) and,
         for an LSTM, ``"c0"`` (N, H).
     """
-    cell, params, caches = cache["cell"], cache["params"], cache["caches"]
+    cell, params = cache["cell"], cache["params"]
     N, T, D, H = cache["shape"]
     dtype = params["W_x"].dtype
     if dhs is not None:
@@ -96,7 +108,9 @@ def backward(dhs, cache, dh_T=None, dc_T=None, truncate=None):
     if dc_T is not None and "c" not in cell.state_names:
         raise ValueError(f"dc_T: the cell {cell.name!r} has no cell state c")
     truncate = check_positive_int("truncate", truncate, allow_none=True)
-    xp = get_xp(cache["x_tm"])
+    if cache.get("path") == "fast":
+        return fast_lstm.backward(dhs, cache, dh_T, dc_T, truncate)
+    xp, caches = get_xp(cache["x_tm"]), cache["caches"]
 
     dstate = [None] * len(cell.state_names)
     dstate[0] = dh_T
