@@ -1,8 +1,8 @@
 """lstmlab: recurrent networks and LSTMs from scratch, with exact, tested backpropagation through time."""
 
-from . import backend, cells, checks, sequence
+from . import backend, bridge, cells, checks, sequence, stack
 from .cells import CELLS, GATES, get_cell
 
 __version__ = "0.1.0"
 
-__all__ = ["CELLS", "GATES", "backend", "cells", "checks", "get_cell", "sequence"]
+__all__ = ["CELLS", "GATES", "backend", "bridge", "cells", "checks", "get_cell", "sequence", "stack"]

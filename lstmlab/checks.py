@@ -14,7 +14,8 @@ from .backend import get_xp
 FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
-def _describe(a) -> str:
+def describe(a) -> str:
+    """A short description of a value for error messages: its type, and its shape and dtype if it is an array."""
     if hasattr(a, "shape") and hasattr(a, "dtype"):
         return f"{type(a).__name__} of shape {tuple(a.shape)} and dtype {a.dtype}"
     return f"{type(a).__name__} {a!r}"[:120]
@@ -28,7 +29,7 @@ def check_array(name: str, a, shape=None, dtype=None, finite: bool = True):
     ``shape_names`` (same length) only make the message readable.
     """
     if not (hasattr(a, "shape") and hasattr(a, "dtype") and hasattr(a, "ndim")):
-        raise TypeError(f"{name}: expected a float array, got {_describe(a)}")
+        raise TypeError(f"{name}: expected a float array, got {describe(a)}")
     if np.dtype(a.dtype) not in FLOAT_DTYPES:
         raise TypeError(f"{name}: expected dtype float32 or float64, got {a.dtype}")
     if dtype is not None and np.dtype(a.dtype) != np.dtype(dtype):
@@ -36,7 +37,7 @@ def check_array(name: str, a, shape=None, dtype=None, finite: bool = True):
     if shape is not None:
         ok = a.ndim == len(shape) and all(s is None or s == n for s, n in zip(shape, a.shape))
         if not ok:
-            want = "(" + ", ".join("?" if s is None else str(s) for s in shape) + ")"
+            want = "(" + ", ".join("?" if s is None else str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
             raise ValueError(f"{name}: expected shape {want}, got {tuple(a.shape)}")
     if finite:
         xp = get_xp(a)
@@ -78,7 +79,10 @@ def check_positive_int(name: str, value, allow_none: bool = False):
     if value is None and allow_none:
         return value
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name}: expected a positive int{' or None' if allow_none else ''}, got {_describe(value)}")
+        raise TypeError(f"{name}: expected a positive int{' or None' if allow_none else ''}, got {describe(value)}")
     if value < 1:
         raise ValueError(f"{name}: expected a positive int (>= 1), got {value}")
     return int(value)
+
+
+_describe = describe  # older name, kept for the modules that import it

@@ -277,7 +277,7 @@ def test_b_hn_belongs_to_the_torch_convention_only():
         (
             lambda x, h, p: (x, h, {**p, "b_hn": p["b_hn"][:-1]}),
             ValueError,
-            r"params\['b_hn'\]: expected shape \(5\), got \(4,\)",
+            r"params\['b_hn'\]: expected shape \(5,\), got \(4,\)",
         ),
         (lambda x, h, p: (x, h.astype(np.float32), p), TypeError, r"h_prev: expected dtype float64"),
         (lambda x, h, p: (x, h, {**p, "b": p["b"] * np.nan}), ValueError, r"params\['b'\]: expected finite values"),

@@ -239,7 +239,7 @@ def test_unknown_nonlinearity_is_a_value_error_naming_it():
         (
             lambda x, h, p: (x, h, {**p, "b": p["b"][:-1]}),
             ValueError,
-            r"params\['b'\]: expected shape \(5\), got \(4,\)",
+            r"params\['b'\]: expected shape \(5,\), got \(4,\)",
         ),
         (
             lambda x, h, p: (x, h, {**p, "W_h": p["W_h"][:, :-1]}),
