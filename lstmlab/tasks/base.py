@@ -16,7 +16,7 @@ Shapes: N sequences, T time steps, D input features, V outputs.
 ``readout == "last"``, ``(N, T, V)`` when ``readout == "all"`` (logits when
 ``loss == "cross_entropy"``).
 
-Loss conventions (the same as :mod:`lstmlab.losses`):
+Losses (computed with :mod:`lstmlab.losses`):
 
 * ``"mse"``: the mean of ``(y_pred - y)**2`` over every counted entry, that is
   over N (and the counted steps) *and* V;
@@ -34,6 +34,7 @@ import numpy as np
 
 from ..backend import asnumpy
 from ..checks import FLOAT_DTYPES, check_array, check_choice, check_positive_int
+from ..losses import mse_loss, softmax_cross_entropy
 
 LOSSES = ("mse", "cross_entropy")
 READOUTS = ("last", "all")
@@ -95,23 +96,6 @@ def one_hot(indices, size: int, dtype=np.float64) -> np.ndarray:
     return out
 
 
-def mse_value(y_pred, y, mask=None) -> float:
-    """Mean squared error over every counted entry (see the module docstring)."""
-    sq = (np.asarray(y_pred, dtype=np.float64) - y) ** 2
-    if mask is None:
-        return float(sq.mean())
-    return float(sq[mask].mean())
-
-
-def cross_entropy_value(logits, y, mask=None) -> float:
-    """Mean softmax cross-entropy in nats over every counted sequence (and step)."""
-    logits = np.asarray(logits, dtype=np.float64)
-    shifted = logits - logits.max(axis=-1, keepdims=True)
-    log_p = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-    nll = -np.take_along_axis(log_p, np.asarray(y)[..., None], axis=-1)[..., 0]
-    return float(nll.mean() if mask is None else nll[mask].mean())
-
-
 class Task:
     """A task: a generator of batches, its chance level and its success criterion.
 
@@ -167,9 +151,10 @@ class Task:
 
     def loss_value(self, y_pred, batch: Batch) -> float:
         """The task's loss of ``y_pred`` on ``batch`` (a float)."""
+        y_pred = np.asarray(y_pred, dtype=np.float64)
         if self.loss == "mse":
-            return mse_value(y_pred, batch.y, batch.mask)
-        return cross_entropy_value(y_pred, batch.y, batch.mask)
+            return mse_loss(y_pred, np.asarray(batch.y, dtype=np.float64), batch.mask)[0]
+        return softmax_cross_entropy(y_pred, batch.y, batch.mask)[0]
 
     def step_correct(self, y_pred, batch: Batch) -> np.ndarray:
         """Which predictions are right: bool ``(N,)`` for readout "last", ``(N, T)`` for "all".

@@ -121,5 +121,7 @@ def test_bad_sample_and_prediction():
     y_pred = np.zeros((4, 1))
     task.evaluate(y_pred, b)
     assert np.all(y_pred == 0)
+    # float32 predictions score like float64 ones
+    assert task.evaluate(b.y.astype(np.float32), b)["loss"] == 0.0
     with pytest.raises(ValueError, match="name: expected one of"):
         get_task("addition")
