@@ -40,7 +40,7 @@ def softmax(logits, axis: int = -1):
     return get_xp(logits).exp(log_softmax(logits, axis=axis))
 
 
-def _check_mask(mask, shape: tuple, xp, name: str = "mask"):
+def check_mask(mask, shape: tuple, xp, name: str = "mask"):
     """A boolean copy of ``mask``, which must have shape ``shape`` and hold only 0/1 (or bool) values."""
     if not (hasattr(mask, "shape") and hasattr(mask, "dtype")):
         raise TypeError(f"{name}: expected a boolean or 0/1 array of shape {shape}, got {type(mask).__name__}")
@@ -57,6 +57,9 @@ def _check_mask(mask, shape: tuple, xp, name: str = "mask"):
     if not bool(mask.any()):
         raise ValueError(f"{name}: expected at least one selected (True) position, got none")
     return mask
+
+
+_check_mask = check_mask  # the name lstmlab.model imports
 
 
 def mse_loss(y_pred, y, mask=None):
@@ -94,7 +97,7 @@ def mse_loss(y_pred, y, mask=None):
             f"mask: expected the leading shape of y_pred {tuple(y_pred.shape)}, e.g. (N, T) for (N, T, V), "
             f"got {getattr(mask, 'shape', type(mask).__name__)}"
         )
-    m = _check_mask(mask, y_pred.shape[: mask.ndim], xp)
+    m = check_mask(mask, y_pred.shape[: mask.ndim], xp)
     m = m.reshape(m.shape + (1,) * (y_pred.ndim - m.ndim)).astype(y_pred.dtype)
     count = float(m.sum()) * int(np.prod(y_pred.shape[mask.ndim :]))
     diff = diff * m
@@ -136,7 +139,7 @@ def softmax_cross_entropy(logits, targets, mask=None):
         if m.size == 0:
             raise ValueError("targets: expected at least one position, got an empty array")
     else:
-        m = _check_mask(mask, targets.shape, xp)
+        m = check_mask(mask, targets.shape, xp)
     bad = m & ((targets < 0) | (targets >= V))
     if bool(bad.any()):
         where = tuple(int(i) for i in np.argwhere(asnumpy(bad))[0])

@@ -29,6 +29,12 @@ def sample():
     return arrays, meta
 
 
+def read_members(path):
+    """Every member of the .npz as it is stored, bypassing load_checkpoint's checks."""
+    with np.load(path, allow_pickle=False) as f:
+        return {name: f[name] for name in f.files}
+
+
 @pytest.fixture
 def saved(tmp_path):
     arrays, meta = sample()
@@ -54,8 +60,7 @@ def test_round_trip_is_exact(saved):
 
 def test_file_is_a_plain_npz_without_object_arrays(saved):
     path, arrays, meta = saved
-    with np.load(path, allow_pickle=False) as f:
-        files = {name: f[name] for name in f.files}
+    files = read_members(path)
     assert all(a.dtype != object for a in files.values())
     assert json.loads(files["__meta__"].tobytes().decode())["step"] == 7
     assert int(files["__format__"]) == ckpt.FORMAT_VERSION
@@ -117,8 +122,7 @@ def test_flipped_bits_never_give_wrong_data(saved):
 def test_data_changed_consistently_is_caught_by_the_checksum(saved):
     """A member rewritten with a valid CRC (so zip sees nothing wrong) still fails the checksum."""
     path, arrays, meta = saved
-    with np.load(path, allow_pickle=False) as f:
-        members = {name: f[name] for name in f.files}
+    members = read_members(path)
     members["W_x"] = members["W_x"].copy()
     members["W_x"][0, 0] += 1e-12
     np.savez(path, **members)
@@ -130,8 +134,7 @@ def test_wrong_and_missing_keys(saved):
     path, arrays, meta = saved
     with pytest.raises(ValueError, match=r"missing keys \['b'\] and unexpected keys \['mask'\]"):
         load_checkpoint(path, expected_keys=[k for k in arrays if k != "mask"] + ["b"])
-    with np.load(path, allow_pickle=False) as f:
-        members = {name: f[name] for name in f.files}
+    members = read_members(path)
     del members["W_h"]  # a member removed: the checksum no longer matches
     np.savez(path, **members)
     with pytest.raises(ValueError, match="checksum mismatch"):
@@ -147,8 +150,7 @@ def test_wrong_and_missing_keys(saved):
 
 def test_wrong_format_version(saved):
     path, _, _ = saved
-    with np.load(path, allow_pickle=False) as f:
-        members = {name: f[name] for name in f.files}
+    members = read_members(path)
     members["__format__"] = np.array(99)
     np.savez(path, **members)
     with pytest.raises(ValueError, match="expected checkpoint format version 1, got"):
@@ -157,8 +159,7 @@ def test_wrong_format_version(saved):
 
 def test_pickled_object_inside_is_refused(saved):
     path, arrays, _ = saved
-    with np.load(path, allow_pickle=False) as f:
-        members = {name: f[name] for name in f.files}
+    members = read_members(path)
     members["evil"] = np.array([{"a": 1}, None], dtype=object)
     np.savez(path, **members)  # np.savez pickles object arrays
     with zipfile.ZipFile(path) as z:
