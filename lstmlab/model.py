@@ -260,6 +260,11 @@ class Model:
                 dout[xp.arange(N), cache["idx"], :H] = dz[:, :H]
             if self.bidirectional:
                 dout[:, 0, H:] += dz[:, H:]
+        if not bool(xp.isfinite(dout).all()):
+            raise FloatingPointError(
+                "dy_pred: the gradient w.r.t. the stack's output overflowed to inf or NaN (dy_pred @ W_y.T); "
+                "the params have grown too large"
+            )
         g = stack_backward(dout, cache["stack"], dh_T=dh_T, dc_T=dc_T, truncate=truncate)
         grads = {k: g[k] for k in self.stack_keys}
         grads["W_y"] = dW_y
@@ -289,13 +294,20 @@ class Model:
         """
         check_choice("loss", loss, LOSSES)
         y_pred, cache = self.forward(x, h0=h0, c0=c0, mask=mask)
-        loss_mask = mask if self.readout == "all" else None
-        fn = mse_loss if loss == "mse" else softmax_cross_entropy
-        value, dy_pred = fn(y_pred, y, mask=loss_mask)
+        value, dy_pred = self.compute_loss(y_pred, y, mask=mask, loss=loss)
         grads = self.backward(dy_pred, cache, truncate=truncate)
         if return_final:
             return float(value), grads, cache["final"]
         return float(value), grads
+
+    def compute_loss(self, y_pred, y, mask=None, loss="mse"):
+        """``(loss, dy_pred)`` for ``y_pred`` from :meth:`forward` (``y`` and ``mask`` as in :meth:`loss_and_grads`).
+
+        The mask enters the loss for readout ``"all"`` only; for ``"last"`` it has already picked the step.
+        """
+        check_choice("loss", loss, LOSSES)
+        fn = mse_loss if loss == "mse" else softmax_cross_entropy
+        return fn(y_pred, y, mask=mask if self.readout == "all" else None)
 
     def predict(self, x, h0=None, c0=None, mask=None):
         """``y_pred`` alone: (N, V) or (N, T, V) (logits for a cross-entropy model)."""
