@@ -88,7 +88,10 @@ class Cell:
             if getattr(params[key], "ndim", None) != 2:
                 got = getattr(params[key], "shape", params[key])
                 raise ValueError(f"params['{key}']: expected a 2-D array, got {got!r}")
-        return params["W_x"].shape[0], params["W_h"].shape[0]
+        D, GH = params["W_x"].shape
+        # H from W_x's G*H columns where they divide evenly, so that a wrong W_h is named as the culprit
+        H = GH // self.G if GH % self.G == 0 and GH else params["W_h"].shape[0]
+        return D, H
 
     def check_params(self, params, dtype=None):
         """Validate ``params`` for this cell; returns ``(D, H, dtype)``."""
@@ -102,6 +105,14 @@ class Cell:
 
 def check_state(cell: Cell, state, N: int, H: int, dtype) -> tuple:
     """Validate a state tuple given to a step function."""
+    if not isinstance(state, tuple) or len(state) != len(cell.state_names):
+        got = type(state).__name__
+        if isinstance(state, (tuple, list)):
+            got = f"a {got} of length {len(state)}"
+        raise ValueError(
+            f"state_prev: expected a tuple of {len(cell.state_names)} arrays {cell.state_names} "
+            f"for the cell {cell.name!r}, got {got}"
+        )
     for name, s, w in zip(cell.state_names, state, cell.widths(H)):
         check_array(f"{name}_prev", s, shape=(N, w), dtype=dtype)
     return state

@@ -201,7 +201,16 @@ GREFF_VARIANTS = {
 
 
 def lstm_step_forward(x, h_prev, c_prev, params, cell: Cell = LSTM):
-    """One LSTM step. x (N, D), h_prev and c_prev (N, H) -> ``(h, c, cache)``."""
+    """One LSTM step. x (N, D), h_prev and c_prev (N, H) -> ``(h, c, cache)``.
+
+    For full gate recurrence ("fgr"), whose state also holds the previous
+    gates, use :func:`lstmlab.cells.base.step_forward` with ``(h, c, q)``.
+    """
+    if len(cell.state_names) != 2:
+        raise ValueError(
+            f"cell: lstm_step_forward takes (h_prev, c_prev), but {cell.name!r} has the state {cell.state_names}; "
+            "use lstmlab.cells.step_forward(cell, x, state_prev, params)"
+        )
     (h, c, *_), cache = step_forward(cell, x, (h_prev, c_prev), params)
     return h, c, cache
 

@@ -178,13 +178,24 @@ def test_step_on_gpu_matches_numpy(name, make_case):
         np.testing.assert_allclose(lstmlab.backend.asnumpy(b), a, rtol=1e-12, atol=1e-14)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=IndexError,
-    reason="base.check_state does not check the number of state entries: a short state tuple ends in IndexError",
-)
 @pytest.mark.parametrize("name", ["lstm", "fgr"])
 def test_step_forward_refuses_a_state_with_too_few_entries(name, make_case):
     case = make_case(name, seed=1)
-    with pytest.raises(ValueError, match="state"):
+    with pytest.raises(ValueError, match=r"state_prev: expected a tuple of \d arrays"):
         step_forward(case["cell"], case["x"][:, 0], case["state0"][:-1], case["params"])
+
+
+def test_lstm_step_forward_sends_fgr_to_the_generic_step(make_case):
+    case = make_case("fgr", seed=1)
+    h0, c0 = case["state0"][:2]
+    with pytest.raises(ValueError, match="use lstmlab.cells.step_forward"):
+        lstmlab.cells.lstm_step_forward(case["x"][:, 0], h0, c0, case["params"], cell=case["cell"])
+
+
+def test_a_wrong_W_h_is_named_as_the_culprit():
+    cell = lstmlab.get_cell("lstm")
+    params = cell.init_params(3, 4)
+    params["W_h"] = np.zeros((5, 16))
+    x = np.zeros((2, 3))
+    with pytest.raises(ValueError, match=r"params\['W_h'\]: expected shape \(4, 16\), got \(5, 16\)"):
+        step_forward(cell, x, (np.zeros((2, 4)), np.zeros((2, 4))), params)
