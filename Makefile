@@ -1,0 +1,74 @@
+# The course's two commands (see README.md):
+#   make book   install requirements.txt, then build the website into _build/html
+#   make test   install requirements-test.txt, then run every test (package, notebooks, website) and ruff
+#
+# Where things are installed: into the active virtual environment if there is one ($VIRTUAL_ENV,
+# as in .ci/run), otherwise into .venv, which is created with `python3 -m venv` on first use.
+# Options: make test TORCH_INDEX=https://download.pytorch.org/whl/cpu   (PyTorch's CPU wheels)
+#          make book PYTHON3=/usr/bin/python3.12                         (the Python that creates .venv)
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON3 ?= python3
+VENV ?= $(if $(VIRTUAL_ENV),$(VIRTUAL_ENV),.venv)
+PY := $(VENV)/bin/python
+TORCH_INDEX ?=
+# pytest workers: `auto` is one per core.
+WORKERS ?= auto
+
+# Notebooks executed by the build or by nbval hide the trainer's tqdm bars.
+export LSTMLAB_PROGRESS := 0
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help book test lint student clean
+
+help:
+	@echo "make book    install requirements.txt into $(VENV) and build the website into _build/html"
+	@echo "make test    install requirements-test.txt into $(VENV) and run every test, then ruff"
+	@echo "make student copy notebooks/ into student/ without the solutions"
+	@echo "make clean   remove _build/ (the site, the execution cache and the screenshots)"
+
+$(PY):
+	@$(PYTHON3) -m venv $(VENV) || { echo "Could not create $(VENV): $(PYTHON3) needs its venv module (Debian/Ubuntu: apt install python3-venv)." >&2; exit 1; }
+	$(PY) -m pip install --quiet --upgrade "pip>=23"
+
+# Stamps inside the environment: reinstall only when a requirements file changes.
+$(VENV)/.lstm-book-deps: requirements.txt pyproject.toml | $(PY)
+	$(PY) -m pip install -r requirements.txt
+	@touch $@
+
+$(VENV)/.lstm-test-deps: requirements-test.txt $(VENV)/.lstm-book-deps
+	@if [ -n "$(TORCH_INDEX)" ]; then \
+	  $(PY) -m pip install "$$(grep -E '^torch[=<>~ ]' requirements-test.txt)" --index-url "$(TORCH_INDEX)"; \
+	fi
+	$(PY) -m pip install -r requirements-test.txt
+	@touch $@
+
+# The website: notebooks are executed (or taken from the execution cache, _build/.jupyter_cache,
+# when their code is unchanged); a notebook that raises, or any Sphinx warning, fails the build.
+book: $(VENV)/.lstm-book-deps
+	$(VENV)/bin/jupyter-book build . -W --keep-going
+	@touch _build/site.stamp
+	@echo "The site is in _build/html/index.html"
+
+# Every test: tests/ (the website test included) and, through nbval in strict mode, every
+# notebook, each re-executed and compared cell by cell with its saved outputs; then ruff.
+# The website test builds the site itself unless a fresh build exists (LSTMLAB_SITE_BUILT=1 lets
+# it reuse one), so the site is built once, on one worker, while the other runs the rest.
+test: $(VENV)/.lstm-test-deps
+	LSTMLAB_SITE_BUILT=1 $(PY) -m pytest -n $(WORKERS) --dist loadfile \
+	  --nbval --nbval-current-env --nbval-sanitize-with nbval_sanitize.cfg \
+	  $(wildcard tests notebooks)
+	$(PY) -m ruff check .
+
+lint: $(VENV)/.lstm-test-deps
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+student: $(VENV)/.lstm-book-deps
+	$(PY) tools/strip_solutions.py notebooks student
+
+clean:
+	rm -rf _build
