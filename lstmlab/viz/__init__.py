@@ -5,6 +5,7 @@ and takes an optional ``ax``; :func:`show` displays a figure in a notebook as an
 ``<img>`` with that alt text.
 """
 
+from .animation import AnimationHTML, animation_html, jacobian_norm_animation
 from .diagrams import (
     gru_cell_diagram,
     jacobian_chain_diagram,
@@ -13,9 +14,21 @@ from .diagrams import (
     rnn_patterns_diagram,
     unrolled_rnn_diagram,
 )
+from .gates import lstm_gate_trace, plot_gate_lines, plot_gates
+from .gradients import (
+    gradient_heatmap,
+    jacobian_norm_table,
+    jacobian_norms,
+    plot_jacobian_norms,
+    random_rnn,
+    scale_spectral_radius,
+    step_jacobians,
+    vanishing_gradient_data,
+)
 from .style import (
     GATE_COLORS,
     OKABE_ITO,
+    FigureHTML,
     course_style,
     figure_html,
     new_figure,
@@ -24,21 +37,39 @@ from .style import (
     show,
     use_course_style,
 )
+from .training import success_vs_lag, training_curves
 
 __all__ = [
+    "AnimationHTML",
+    "FigureHTML",
     "GATE_COLORS",
     "OKABE_ITO",
+    "animation_html",
     "course_style",
     "figure_html",
+    "gradient_heatmap",
     "gru_cell_diagram",
     "jacobian_chain_diagram",
+    "jacobian_norm_animation",
+    "jacobian_norm_table",
+    "jacobian_norms",
     "lstm_cell_diagram",
+    "lstm_gate_trace",
     "new_figure",
+    "plot_gate_lines",
+    "plot_gates",
+    "plot_jacobian_norms",
     "png_bytes",
+    "random_rnn",
     "rnn_pattern_diagram",
     "rnn_patterns_diagram",
+    "scale_spectral_radius",
     "set_alt",
     "show",
+    "step_jacobians",
+    "success_vs_lag",
+    "training_curves",
     "unrolled_rnn_diagram",
     "use_course_style",
+    "vanishing_gradient_data",
 ]
