@@ -362,11 +362,11 @@ class _ResourceParser(HTMLParser):
 
 def test_no_page_loads_anything_from_the_network(site):
     remote = {}
-    for page in site.rglob("*.html"):
+    for page in [*PAGES, "index.html"]:  # the pages of this build (a stale page of an old one may linger)
         parser = _ResourceParser()
-        parser.feed(page.read_text(encoding="utf-8"))
+        parser.feed((site / page).read_text(encoding="utf-8"))
         found = [u for u in parser.urls if u.startswith(("http://", "https://", "//"))]
         if found:
-            remote[str(page.relative_to(site))] = found
+            remote[page] = found
     assert not remote, f"scripts or stylesheets from other hosts: {remote}"
     assert (site / "_static" / "mathjax" / "tex-chtml.js").exists()
