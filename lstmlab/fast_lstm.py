@@ -33,12 +33,13 @@ the arrays are laid out and how often Python is entered:
 * **One tanh for all gates,** using :math:`\\sigma(a) = \\tfrac12 \\tanh(a/2) + \\tfrac12`:
   the sigmoid rows of the weights are halved once (exact in floating point).
 * **Big products outside the loop:** the input projection of all steps in one
-  product (the bias folded in by a column of ones); after the backward loop,
-  one product each for ``[dW_x; db]``, ``dW_h`` and ``dx``.
+  (batched) product, the bias folded in by a row of ones; after the backward
+  loop, one product each for ``[dW_x; db]``, ``dW_h`` and ``dx``.
 * **In-place ufuncs** (``out=``) into buffers allocated once per call.
 * **Local derivatives in blocks of steps.** The factors that do not depend on
   the error (:math:`\\sigma'`, :math:`1 - g^2`, ...) are computed for several steps
-  per call, so the backward loop body is six array operations.
+  per call, and multiplied in place by the errors, so the backward loop body is
+  six array operations and one product.
 
 Works with NumPy and CuPy arrays alike (through :func:`lstmlab.backend.get_xp`),
 in float32 and float64. Call it through :func:`lstmlab.sequence.forward`
@@ -109,25 +110,25 @@ def forward(x, params, state0, cell):
     G = len(cell.blocks)
     sig = slice(0, (G - 1) * H)  # the sigmoid rows: every gate but g
 
-    # [W_x; b] in slot order, the sigmoid columns halved: a_x / 2 for sigmoid gates, a_x for g
-    W_xb = _to_slots(xp.concatenate([params["W_x"], params["b"][None, :]]), cell, H)
-    W_xb[:, sig] *= 0.5
+    # [W_x; b]^T in slot order, the sigmoid rows halved: a_x / 2 for sigmoid gates, a_x for g
+    W_xbT = xp.ascontiguousarray(_to_slots(xp.concatenate([params["W_x"], params["b"][None, :]]), cell, H).T)
+    W_xbT[sig] *= 0.5
     W_hT = xp.ascontiguousarray(_to_slots(params["W_h"], cell, H).T)  # (G*H, H)
     W_hT[sig] *= 0.5
 
-    # the input projection of every step in one product, the bias folded in: x_aug = [x_t, 1]
-    x_aug = xp.empty((T, N, D + 1), dtype=x.dtype)
-    x_aug[:, :, :D] = x.transpose(1, 0, 2)
-    x_aug[:, :, D] = 1.0
-    a_x = x_aug.reshape(T * N, D + 1) @ W_xb
-    Z = xp.ascontiguousarray(a_x.reshape(T, N, G * H).transpose(0, 2, 1))  # (T, G*H, N); becomes the gates
+    # the input projection of every step in one (batched) product, the bias folded in by a row of ones
+    x_aug = xp.empty((D + 1, T, N), dtype=x.dtype)  # x_aug[:, t] = [x_t; 1], feature-major
+    x_aug[:D] = x.transpose(2, 1, 0)
+    x_aug[D] = 1.0
+    Z = xp.matmul(W_xbT, x_aug.transpose(1, 0, 2))  # (T, G*H, N): a_x of every step; becomes the gates
 
     Hs = xp.empty((T + 1, H, N), dtype=x.dtype)  # Hs[t] = h_{t-1}: h0, h_1, ..., h_T
     C = xp.empty((T + 1, H, N), dtype=x.dtype)  # C[t] = c_{t-1}: c0, c_1, ..., c_T
     tanh_C = xp.empty((T, H, N), dtype=x.dtype)  # tanh(c_t)
     Hs[0] = state0[0].T
     C[0] = state0[1].T
-    buffers = (xp.empty((G * H, N), dtype=x.dtype), xp.empty((H, N), dtype=x.dtype))
+    # work buffers, and 1/2 as a 0-d array of the right dtype (a Python float costs more per ufunc call)
+    buffers = (xp.empty((G * H, N), dtype=x.dtype), xp.empty((H, N), dtype=x.dtype), xp.asarray(0.5, dtype=x.dtype))
     for t in range(T):
         _step_forward(xp, Z[t], Hs[t], C[t], W_hT, Hs[t + 1], C[t + 1], tanh_C[t], buffers)
 
@@ -140,14 +141,14 @@ def forward(x, params, state0, cell):
 
 def _step_forward(xp, z, h_prev, c_prev, W_hT, h, c, tanh_c, buffers):
     """One step, all (rows, N). ``z`` holds ``x_t W_x + b`` on entry and the gates ``(o, i, [f,] g)`` on exit."""
-    rec, ig = buffers
+    rec, ig, half = buffers
     H = h.shape[0]
     xp.matmul(W_hT, h_prev, out=rec)
     xp.add(z, rec, out=z)  # a = x_t W_x + b + h_{t-1} W_h   (sigmoid rows: a / 2)
     xp.tanh(z, out=z)  # g = tanh(a_g), and tanh(a/2) for the sigmoid gates
     s = z[:-H]
-    xp.multiply(s, 0.5, out=s)
-    xp.add(s, 0.5, out=s)  # sigma(a) = tanh(a/2) / 2 + 1/2
+    xp.multiply(s, half, out=s)
+    xp.add(s, half, out=s)  # sigma(a) = tanh(a/2) / 2 + 1/2
     o, i, g = z[:H], z[H : 2 * H], z[-H:]
     if z.shape[0] == 4 * H:  # c_t = f * c_{t-1} + i * g
         xp.multiply(z[2 * H : 3 * H], c_prev, out=c)
@@ -173,7 +174,7 @@ def backward(dhs, cache, dh_T=None, dc_T=None, truncate=None):
     xp = get_xp(Z)
     W_h = _to_slots(params["W_h"], cell, H)  # (H, G*H), for dh_{t-1} = W_h da_t
 
-    dA = xp.empty((T, G * H, N), dtype=Z.dtype)  # da_t for every step, slot order
+    dA = xp.empty((G * H, T, N), dtype=Z.dtype)  # dA[:, t] = da_t, slot order; gate-major for the products after
     dH = None if dhs is None else xp.ascontiguousarray(dhs.transpose(1, 2, 0))  # (T, H, N)
     dh_rec = xp.zeros((H, N), dtype=Z.dtype) if dh_T is None else dh_T.T.copy()  # copies: updated in place
     dc = xp.zeros((H, N), dtype=Z.dtype) if dc_T is None else dc_T.T.copy()
@@ -182,17 +183,18 @@ def backward(dhs, cache, dh_T=None, dc_T=None, truncate=None):
     steps = max(1, BLOCK_ENTRIES // (G * H * N))
     K = xp.empty((steps, G * H, N), dtype=Z.dtype)
     K_c = xp.empty((steps, H, N), dtype=Z.dtype)
+    rows = (G - 1, H, N)
     for t0 in reversed(range(0, T, steps)):
         t1 = min(t0 + steps, T)
         _local_derivatives(xp, Z[t0:t1], C[t0:t1], tanh_C[t0:t1], K[: t1 - t0], K_c[: t1 - t0])
         for t in reversed(range(t0, t1)):
+            da = K[t - t0]  # the local derivatives of step t; multiplied by the errors in place, it becomes da_t
             dh = dh_rec if dH is None else xp.add(dH[t], dh_rec, out=dh_sum)  # the error at h_t
-            da = dA[t]
-            xp.multiply(dh, K[t - t0, :H], out=da[:H])  # da_o = dh * tanh(c_t) * sigma'(a_o)
+            xp.multiply(da[:H], dh, out=da[:H])  # da_o = dh * tanh(c_t) * sigma'(a_o)
             xp.multiply(dh, K_c[t - t0], out=tmp)
             xp.add(dc, tmp, out=dc)  # dc_t = dc_{t+1} * f_{t+1} + dh * o * (1 - tanh^2 c_t)
-            rows = (G - 1, H, N)  # da_i, da_f, da_g = dc_t * (g sigma'(a_i), c_{t-1} sigma'(a_f), i (1 - g^2))
-            xp.multiply(K[t - t0, H:].reshape(rows), dc, out=da[H:].reshape(rows))
+            ifg = da[H:].reshape(rows)  # da_i, da_f, da_g = dc_t * (g sigma'(a_i), c_{t-1} sigma'(a_f), i (1 - g^2))
+            xp.multiply(ifg, dc, out=ifg)
             if truncate is not None and t % truncate == 0 and t > 0:
                 dh_rec.fill(0)  # a window boundary: nothing flows into the previous window
                 dc.fill(0)
@@ -200,17 +202,18 @@ def backward(dhs, cache, dh_T=None, dc_T=None, truncate=None):
             if G == 4:
                 xp.multiply(dc, Z[t, 2 * H : 3 * H], out=dc)  # dc_{t-1} = dc_t * f_t (1997: dc_{t-1} = dc_t)
             xp.matmul(W_h, da, out=dh_rec)  # dh_{t-1} = W_h da_t
+        dA[:, t0:t1] = K[: t1 - t0].transpose(1, 0, 2)
 
-    # one product each for [dW_x; db], dW_h and dx, over all T*N rows
-    dA_rows = xp.ascontiguousarray(dA.transpose(0, 2, 1)).reshape(T * N, G * H)
-    dW_xb = _from_slots(x_aug.reshape(T * N, D + 1).T @ dA_rows, cell, H)
-    h_prev_rows = xp.ascontiguousarray(Hs[:T].transpose(0, 2, 1)).reshape(T * N, H)
-    dx = dA_rows @ _to_slots(params["W_x"], cell, H).T
+    # one product each for [dW_x; db], dW_h and dx, over all T*N columns (t, n)
+    dA = dA.reshape(G * H, T * N)
+    h_prev = xp.ascontiguousarray(Hs[:T].transpose(1, 0, 2)).reshape(H, T * N)
+    dW_xb = _from_slots((dA @ x_aug.reshape(D + 1, T * N).T).T, cell, H)  # (D+1, G*H)
+    dx = _to_slots(params["W_x"], cell, H) @ dA  # (D, T*N)
     grads = {
         "W_x": dW_xb[:D],
-        "W_h": _from_slots(h_prev_rows.T @ dA_rows, cell, H),
+        "W_h": _from_slots((dA @ h_prev.T).T, cell, H),
         "b": dW_xb[D],
-        "x": dx.reshape(T, N, D).transpose(1, 0, 2),
+        "x": dx.reshape(D, T, N).transpose(2, 1, 0),
         "h0": xp.ascontiguousarray(dh_rec.T),
         "c0": xp.ascontiguousarray(dc.T),
     }
