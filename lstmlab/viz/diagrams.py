@@ -120,7 +120,7 @@ def unrolled_rnn_diagram(T: int = 4, ax=None):
     dx, x0 = 1.75, 4.0
     width = x0 + dx * (T - 1) + 1.1
     with course_style():
-        fig, ax = new_figure(ax, figsize=(min(6.4, 1.2 + 0.9 * T + 1.4), 2.9))
+        fig, ax = new_figure(ax, figsize=(min(6.4, 1.2 + 0.9 * T + 1.4), 2.9), diagram=True)
         b = _Board(ax, (-0.9, width), (-0.75, 4.05))
         # rolled form
         xr, hr, yr = b.node((0.6, 0.0), "$x$"), b.node((0.6, 1.6), "$h$"), b.node((0.6, 3.2), "$y$")
@@ -214,7 +214,7 @@ def rnn_pattern_diagram(pattern: str = "hidden", ax=None):
     """
     check_choice("pattern", pattern, PATTERNS)
     with course_style():
-        fig, ax = new_figure(ax, figsize=(3.2, 2.6))
+        fig, ax = new_figure(ax, figsize=(3.2, 2.6), diagram=True)
         b = _Board(ax, (-1.1, 4.1), (-0.55, 4.5))
         _draw_pattern(b, pattern, 0.0)
     return set_alt(fig, f"RNN pattern {_one_line(PATTERNS[pattern])}: {_PATTERN_ALT[pattern]}.")
@@ -223,7 +223,7 @@ def rnn_pattern_diagram(pattern: str = "hidden", ax=None):
 def rnn_patterns_diagram(ax=None):
     """Goodfellow et al.'s three RNN patterns: (a) and (b) side by side, (c) below (see :func:`rnn_pattern_diagram`)."""
     with course_style():
-        fig, ax = new_figure(ax, figsize=(6.4, 5.5))
+        fig, ax = new_figure(ax, figsize=(6.4, 5.5), diagram=True)
         b = _Board(ax, (-1.1, 9.4), (-0.55, 9.75))
         _draw_pattern(b, "hidden", 0.0, y0=5.15)
         _draw_pattern(b, "output", 5.3, y0=5.15)
@@ -285,8 +285,8 @@ def lstm_cell_diagram(peepholes: bool = False, highlight=None, forget_gate: bool
     x_plus, x_h = 5.4, 8.9
     top = 6.5 if not forget_gate else 5.8
     with course_style():
-        fig, ax = new_figure(ax, figsize=(6.4, 6.4 * (top + 1.6) / 13.6))
-        b = _Board(ax, (-1.6, 12.0), (-1.45, top + 0.15))
+        fig, ax = new_figure(ax, figsize=(6.4, 6.4 * (top + 1.6) / 14.6), diagram=True)
+        b = _Board(ax, (-2.3, 12.3), (-1.45, top + 0.15))
         b.ax.add_patch(
             FancyBboxPatch(
                 (-0.3, 0.0),
@@ -393,8 +393,8 @@ def gru_cell_diagram(highlight=None, ax=None):
     x_z, x_r, x_rh, x_n, x_plus = 1.8, 3.6, 5.2, 7.6, 7.6
     top = 5.8
     with course_style():
-        fig, ax = new_figure(ax, figsize=(6.4, 6.4 * (top + 1.6) / 13.6))
-        b = _Board(ax, (-1.6, 12.0), (-1.45, top + 0.15))
+        fig, ax = new_figure(ax, figsize=(6.4, 6.4 * (top + 1.6) / 14.6), diagram=True)
+        b = _Board(ax, (-2.3, 12.3), (-1.45, top + 0.15))
         b.ax.add_patch(
             FancyBboxPatch(
                 (-0.3, 0.0),
@@ -470,7 +470,7 @@ def jacobian_chain_diagram(ax=None):
     ``J_t = diag(phi'(a_t)) W_h^T`` and ``dh_T/dh_k = J_T J_{T-1} ... J_{k+1}``.
     """
     with course_style():
-        fig, ax = new_figure(ax, figsize=(6.4, 2.5))
+        fig, ax = new_figure(ax, figsize=(6.4, 2.5), diagram=True)
         b = _Board(ax, (-0.8, 11.6), (-2.0, 2.55))
         xs = [0.0, 2.4, 4.8, 7.6, 10.4]
         labels = ["$h_k$", "$h_{k+1}$", "$h_{k+2}$", "$h_{T-1}$", "$h_T$"]

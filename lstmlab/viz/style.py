@@ -123,18 +123,22 @@ def use_course_style() -> None:
     matplotlib.rcParams.update(COURSE_RC)
 
 
-def new_figure(ax=None, figsize=None, nrows=1, ncols=1, **subplot_kw):
+def new_figure(ax=None, figsize=None, nrows=1, ncols=1, diagram=False, **subplot_kw):
     """A figure with the course look and its axes, or ``ax`` and its figure when ``ax`` is given.
 
     Returns ``(fig, ax)`` (``ax`` an array of axes when ``nrows * ncols > 1``). The figure has an
-    Agg canvas and is not registered with pyplot. Call it inside :func:`course_style`.
+    Agg canvas and is not registered with pyplot. Call it inside :func:`course_style`. Plots use
+    the constrained layout; a ``diagram`` fills the figure with one axes and no layout engine
+    (the constrained layout of an equal-aspect axes moves a little at every draw).
     """
     if ax is not None:
         if not isinstance(ax, matplotlib.axes.Axes):
             raise TypeError(f"ax: expected a matplotlib Axes or None, got {type(ax).__name__}")
         return ax.figure, ax
-    fig = Figure(figsize=figsize or (WIDTH, 3.6), dpi=100, layout="constrained")
+    fig = Figure(figsize=figsize or (WIDTH, 3.6), dpi=100, layout=None if diagram else "constrained")
     FigureCanvasAgg(fig)
+    if diagram:
+        fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.99)
     axes = fig.subplots(nrows, ncols, squeeze=True, **subplot_kw)
     return fig, axes
 
