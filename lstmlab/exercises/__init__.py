@@ -12,3 +12,11 @@ right and what to look at.
 from .feedback import Feedback, run_safely
 
 __all__ = ["Feedback", "run_safely"]
+
+from .ch01 import check_param_count, check_rnn_forward  # noqa: E402
+
+__all__ += ["check_param_count", "check_rnn_forward"]
+
+from .ch02 import check_rnn_bptt, check_rnn_step_backward  # noqa: E402
+
+__all__ += ["check_rnn_bptt", "check_rnn_step_backward"]
