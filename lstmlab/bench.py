@@ -1,13 +1,15 @@
 """How fast is lstmlab's LSTM? Forward and backward against ``torch.nn.LSTM`` on the same CPU.
 
 Run ``python -m lstmlab.bench`` (``--quick`` for a smoke run, ``--repeats``,
-``--shapes T,N,D,H ...``). For each shape, in float32, it times lstmlab's
+``--shapes T,N,D,H ...``, ``--threads``, ``--cpu-time``). For each shape, in float32, it times lstmlab's
 forward pass, forward + backward, and the same for ``torch.nn.LSTM``
 (``batch_first=True``, on the CPU, with as many threads as NumPy's BLAS). The
 runs of the two libraries are interleaved, so both see the same load on the
 machine, and each time is the median of several repeats after a warm-up. The
 ratio lstmlab / torch is the number to read; on a shared machine the absolute
-times move with the load.
+times move with the load. When other programs load the machine heavily, wall
+times with two BLAS threads become erratic; ``--threads 1 --cpu-time`` then
+gives ratios that the load hardly moves.
 
 GFLOP/s counts only the matrix products: a forward pass costs about
 ``2 T N 4H (D + H)`` flops, and the backward pass about twice that.
@@ -18,6 +20,8 @@ torch is imported only inside the functions that time it.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import math
 import os
 import statistics
 import time
@@ -103,20 +107,25 @@ def _torch_runs(T, N, D, H, rng, threads):
     return fwd, fwd_bwd
 
 
-def _seconds(fn) -> float:
-    start = time.perf_counter()
+def _seconds(fn, clock=time.perf_counter) -> float:
+    start = clock()
     fn()
-    return time.perf_counter() - start
+    return clock() - start
 
 
-def measure(shape, repeats: int = 5, seed: int = 0, warmup: int = 1) -> dict:
+def measure(shape, repeats: int = 5, seed: int = 0, warmup: int = 1, cpu_time: bool = False) -> dict:
     """Time one (T, N, D, H) shape; returns the median seconds, the ratios and the GFLOP/s.
+
+    Both libraries run with :func:`blas_threads` threads. ``cpu_time=True`` measures the CPU time
+    of the process instead of the wall clock: with one thread (``threadpool_limits(1)``), it is
+    the number to trust on a machine that others load.
 
     Keys: ``shape``, ``lab_fwd``, ``lab_fwd_bwd``, ``torch_fwd``, ``torch_fwd_bwd`` (seconds),
     ``ratio_fwd``, ``ratio_fwd_bwd`` (lstmlab / torch), ``gflops_fwd``, ``gflops_fwd_bwd`` (lstmlab's).
     """
     T, N, D, H = shape
     rng = np.random.default_rng(seed)
+    clock = time.process_time if cpu_time else time.perf_counter
     runs = {}
     runs["lab_fwd"], runs["lab_fwd_bwd"] = _lstmlab_runs(T, N, D, H, rng)
     runs["torch_fwd"], runs["torch_fwd_bwd"] = _torch_runs(T, N, D, H, rng, blas_threads())
@@ -126,12 +135,13 @@ def measure(shape, repeats: int = 5, seed: int = 0, warmup: int = 1) -> dict:
     times = {k: [] for k in runs}
     for _ in range(repeats):  # interleaved, so that both libraries see the same load
         for k, fn in runs.items():
-            times[k].append(_seconds(fn))
+            times[k].append(_seconds(fn, clock))
     result = {"shape": tuple(shape), **{k: statistics.median(v) for k, v in times.items()}}
     flops = forward_flops(T, N, D, H)
     for part, factor in (("fwd", 1), ("fwd_bwd", 3)):
-        result[f"ratio_{part}"] = result[f"lab_{part}"] / result[f"torch_{part}"]
-        result[f"gflops_{part}"] = factor * flops / result[f"lab_{part}"] / 1e9
+        lab, torch_ = result[f"lab_{part}"], result[f"torch_{part}"]
+        result[f"ratio_{part}"] = lab / torch_ if torch_ > 0 else math.nan  # a CPU clock can read 0 on tiny shapes
+        result[f"gflops_{part}"] = factor * flops / lab / 1e9 if lab > 0 else math.nan
     return result
 
 
@@ -167,19 +177,31 @@ def main(argv=None) -> list:
     parser.add_argument("--quick", action="store_true", help="tiny shapes, one repeat, no warm-up (a smoke run)")
     parser.add_argument("--repeats", type=int, default=None, help="timed repeats per shape (default 7; 1 with --quick)")
     parser.add_argument("--shapes", type=_shape, nargs="+", metavar="T,N,D,H", help="shapes to time")
+    parser.add_argument("--threads", type=int, default=None, help="threads for both libraries (default: NumPy's BLAS)")
+    parser.add_argument("--cpu-time", action="store_true", help="measure process CPU time, not wall time")
     args = parser.parse_args(argv)
     repeats = args.repeats if args.repeats is not None else (1 if args.quick else 7)
     if repeats < 1:
         parser.error(f"--repeats: expected a positive int, got {repeats}")
     shapes = args.shapes or (QUICK_SHAPES if args.quick else SHAPES)
+    if args.threads is not None and args.threads < 1:
+        parser.error(f"--threads: expected a positive int, got {args.threads}")
     import torch
 
-    print(blas_info())
-    print(f"torch {torch.__version__}, {blas_threads()} threads; float32; median of {repeats} repeat(s)")
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # without it, NumPy's BLAS keeps its threads
+        if args.threads is not None:
+            parser.error("--threads needs threadpoolctl (pip install threadpoolctl)")
+        threadpool_limits = contextlib.nullcontext
     results = []
-    for shape in shapes:
-        results.append(measure(shape, repeats=repeats, warmup=0 if args.quick else 1))
-        print(format_table(results[-1:]).splitlines()[-1] if results[1:] else format_table(results), flush=True)
+    with threadpool_limits(args.threads):  # None: leave the thread count as it is
+        print(blas_info())
+        clock = "process CPU time" if args.cpu_time else "wall time"
+        print(f"torch {torch.__version__}, {blas_threads()} threads; float32; {clock}, median of {repeats} repeat(s)")
+        for shape in shapes:
+            results.append(measure(shape, repeats=repeats, warmup=0 if args.quick else 1, cpu_time=args.cpu_time))
+            print(format_table(results[-1:]).splitlines()[-1] if results[1:] else format_table(results), flush=True)
     return results
 
 

@@ -129,8 +129,8 @@ def forward(x, params, state0, cell):
     C[0] = state0[1].T
     # work buffers, and 1/2 as a 0-d array of the right dtype (a Python float costs more per ufunc call)
     buffers = (xp.empty((G * H, N), dtype=x.dtype), xp.empty((H, N), dtype=x.dtype), xp.asarray(0.5, dtype=x.dtype))
-    for t in range(T):
-        _step_forward(xp, Z[t], Hs[t], C[t], W_hT, Hs[t + 1], C[t + 1], tanh_C[t], buffers)
+    for z, h_prev, c_prev, h, c, tanh_c in zip(Z, Hs[:-1], C[:-1], Hs[1:], C[1:], tanh_C):
+        _step_forward(xp, z, h_prev, c_prev, W_hT, h, c, tanh_c, buffers)
 
     hs = Hs[1:].transpose(2, 0, 1).copy()  # copies, so that changing an output cannot change the cache
     final = {"h": Hs[T].T.copy(), "c": C[T].T.copy()}
@@ -150,12 +150,12 @@ def _step_forward(xp, z, h_prev, c_prev, W_hT, h, c, tanh_c, buffers):
     xp.multiply(s, half, out=s)
     xp.add(s, half, out=s)  # sigma(a) = tanh(a/2) / 2 + 1/2
     o, i, g = z[:H], z[H : 2 * H], z[-H:]
+    xp.multiply(i, g, out=ig)
     if z.shape[0] == 4 * H:  # c_t = f * c_{t-1} + i * g
         xp.multiply(z[2 * H : 3 * H], c_prev, out=c)
+        xp.add(c, ig, out=c)
     else:  # no forget gate (1997): the constant error carousel c_t = c_{t-1} + i * g
-        c[...] = c_prev
-    xp.multiply(i, g, out=ig)
-    xp.add(c, ig, out=c)
+        xp.add(c_prev, ig, out=c)
     xp.tanh(c, out=tanh_c)
     xp.multiply(o, tanh_c, out=h)  # h_t = o * tanh(c_t)
 

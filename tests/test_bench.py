@@ -34,6 +34,12 @@ def test_main_quick_prints_a_row_per_shape(capsys):
     assert "BLAS:" in out and "(2, 1, 1, 2)" in out and "(3, 2, 1, 1)" in out
 
 
+def test_one_thread_cpu_time(capsys):
+    results = bench.main(["--quick", "--threads", "1", "--cpu-time", "--shapes", "2,1,1,2"])
+    assert "1 threads" in capsys.readouterr().out
+    assert results[0]["lab_fwd_bwd"] >= 0 and results[0]["torch_fwd_bwd"] >= 0
+
+
 def test_bad_shape_is_refused():
     with pytest.raises(SystemExit):
         bench.main(["--shapes", "1,2,3"])
