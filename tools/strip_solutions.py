@@ -1,7 +1,7 @@
 """Make a student copy of the course notebooks, with the solutions taken out.
 
     python tools/strip_solutions.py notebooks student
-    python tools/strip_solutions.py notebooks/06_lstm_cell.ipynb student
+    python tools/strip_solutions.py notebooks/01_recurrent_networks.ipynb student
 
 Every notebook found under the inputs (folders are searched recursively) is written to the output
 folder, keeping its path relative to the input folder, with
