@@ -233,7 +233,8 @@ class History:
     """What happened during training, as lists of Python floats.
 
     Per step: ``step`` (1, 2, ...), ``loss``, ``grad_norm`` (before clipping), ``lr`` (the rate used
-    at that step), ``seconds`` (wall-clock seconds of training so far, at the end of the step).
+    at that step), ``seconds`` (wall-clock seconds spent in training steps so far, at the end of the
+    step; evaluations and checkpoints are not counted).
     Per evaluation: ``eval_step`` and ``eval[name]`` for every metric the task (or the validation
     arrays) report (``"solved"`` as 1.0/0.0). ``stop_reason`` is one of ``"steps"``, ``"solved"``,
     ``"callback"``, ``"diverged"``; ``solved_at`` the step of the first solved evaluation, or None.
@@ -617,14 +618,22 @@ class Trainer:
         Arrays: ``param.<key>``, ``optim.<key>``, ``history.<key>``, ``data.perm``. Meta (JSON): the step,
         the generator's ``bit_generator.state``, the scheduler's state, the config, the model's config,
         the best loss, the elapsed seconds, and the history's stop reason. With ``diverged``, the params
-        are the last good ones (the trainer's params have been restored to them).
+        are the last good ones (the trainer's params have been restored to them), the step and the history
+        are theirs, and the optimiser's state and the generator are as they were when training stopped:
+        resuming from such a checkpoint (say with a lower ``lr``) continues from the good params, but not
+        bit for bit as an uninterrupted run would have.
         """
         path = self.config.checkpoint_path if path is None else os.fspath(path)
         if path is None:
             raise ValueError("path: expected a file path (no checkpoint_path in the config), got None")
         arrays = {f"param.{k}": asnumpy(v) for k, v in self.model.params.items()}
         arrays.update({f"optim.{k}": asnumpy(v) for k, v in self.optimizer.state_dict().items()})
-        arrays.update({f"history.{k}": v for k, v in self.history.to_dict().items()})
+        history = self.history.to_dict()
+        if diverged:  # keep what happened up to the step of the saved params
+            keep = history["step"] <= self._good_step
+            keep_eval = history["eval_step"] <= self._good_step
+            history = {k: v[keep] if k in History.STEP_KEYS else v[keep_eval] for k, v in history.items()}
+        arrays.update({f"history.{k}": v for k, v in history.items()})
         if self.arrays is not None and self.arrays.perm is not None:
             arrays["data.perm"] = np.asarray(self.arrays.perm)
         meta = {
