@@ -35,8 +35,9 @@ import numpy as np
 from .backend import asnumpy, get_xp, resolve_device, to_device
 from .cells import get_cell
 from .checks import _describe, check_array, check_choice, check_positive_int
+from .init import set_forget_bias
 from .losses import _check_mask, mse_loss, softmax_cross_entropy
-from .stack import init_stack_params, stack_backward, stack_forward
+from .stack import init_stack_params, prefixes, stack_backward, stack_forward
 
 READOUTS = ("last", "all")
 LOSSES = ("mse", "cross_entropy")
@@ -153,13 +154,11 @@ class Model:
         return f"Model({args}) with {self.n_params} parameters on {self.device}"
 
     def _set_forget_bias(self, params, value):
-        cell = get_cell(self.cell)
-        if "f" not in cell.blocks:
-            raise ValueError(f"forget_bias: the cell {self.cell!r} has no forget gate (its blocks are {cell.blocks})")
-        H, n = self.hidden_size, cell.blocks.index("f")
-        for key in params:
-            if key.endswith(".b"):
-                params[key][n * H : (n + 1) * H] = value
+        try:
+            for prefix in prefixes(self.num_layers, self.bidirectional):
+                set_forget_bias(params, self.cell, value, prefix=prefix)
+        except ValueError as e:
+            raise ValueError(f"forget_bias: {e}") from None
 
     # ----------------------------------------------------------------- device and dtype
     def to(self, device="auto"):

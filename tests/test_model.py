@@ -180,7 +180,7 @@ def test_forget_bias():
     for key in model.stack_keys:
         if key.endswith(".b"):
             np.testing.assert_array_equal(model.params[key][f * H : (f + 1) * H], 1.0)
-    with pytest.raises(ValueError, match="forget_bias"):
+    with pytest.raises(ValueError, match="forget_bias: .*forget gate"):
         Model("rnn", D, H, V, forget_bias=1.0)
 
 
@@ -230,3 +230,24 @@ def test_bad_inputs_raise_and_do_not_modify():
     model.loss_and_grads(x, y)
     np.testing.assert_array_equal(x, x_before)
     np.testing.assert_array_equal(y, y_before)
+
+
+def test_truncated_bptt_equals_chunks_with_detached_state():
+    """truncate=k over the whole sequence = the sum of the chunks' gradients, each chunk started from the
+    previous chunk's final state taken as a constant (the character LM's training over a long stream)."""
+    model = Model("lstm", D, H, V, num_layers=2, readout="all", seed=9)
+    rng = np.random.default_rng(10)
+    k, chunks = 3, 3
+    x = rng.normal(size=(N, k * chunks, D))
+    y = rng.normal(size=(N, k * chunks, V))
+    _, grads = model.loss_and_grads(x, y, truncate=k)
+    total = {key: np.zeros_like(p) for key, p in model.params.items()}
+    h0 = c0 = None
+    for c in range(chunks):
+        part = slice(c * k, (c + 1) * k)
+        _, g, final = model.loss_and_grads(x[:, part], y[:, part], h0=h0, c0=c0, return_final=True)
+        for key in total:
+            total[key] += g[key] / chunks  # each chunk's loss is a mean over its k steps: the whole is their mean
+        h0, c0 = final["h"], final["c"]
+    for key in total:
+        np.testing.assert_allclose(grads[key], total[key], rtol=1e-10, atol=1e-14)
