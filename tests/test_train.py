@@ -349,6 +349,20 @@ def test_gpu_request_without_gpu_says_what_is_missing():
         fit(_adding_model(), get_task("adding", T=5), TrainConfig(steps=1, device="gpu", **QUIET))
 
 
+@pytest.mark.gpu
+def test_gpu_training_is_deterministic_and_matches_cpu():
+    task = get_task("adding", T=10)
+    cfg = TrainConfig(steps=8, batch_size=4, eval_every=4, **QUIET)
+    cpu = fit(_adding_model(), task, cfg.replace(device="cpu"))
+    runs = []
+    for _ in range(2):
+        model = _adding_model()
+        runs.append(fit(model, task, cfg.replace(device="gpu")))
+        assert model.device == "gpu"
+    _same_numbers(runs[0], runs[1])
+    np.testing.assert_allclose(runs[0].loss, cpu.loss, rtol=1e-9)
+
+
 def test_float32_training():
     model = _adding_model()
     h = fit(model, get_task("adding", T=5), TrainConfig(steps=3, batch_size=4, dtype="float32", **QUIET))
