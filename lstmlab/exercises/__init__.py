@@ -20,3 +20,11 @@ __all__ += ["check_param_count", "check_rnn_forward"]
 from .ch02 import check_rnn_bptt, check_rnn_step_backward  # noqa: E402
 
 __all__ += ["check_rnn_bptt", "check_rnn_step_backward"]
+
+from .ch05 import check_carousel_backward, check_lstm1997_step  # noqa: E402
+
+__all__ += ["check_carousel_backward", "check_lstm1997_step"]
+
+from .ch06 import check_lstm_step_forward  # noqa: E402
+
+__all__ += ["check_lstm_step_forward"]
