@@ -164,3 +164,12 @@ def test_bad_arguments_are_still_checked_on_the_fast_path():
         sequence.backward(np.zeros((2, 3, 4)), cache)
     with pytest.raises(ValueError, match="truncate: expected a positive int"):
         sequence.backward(p["dhs"], cache, truncate=0)
+
+
+@pytest.mark.parametrize("entries", [1, 40, 1 << 30])
+def test_the_block_size_of_the_local_derivatives_does_not_change_the_result(monkeypatch, entries):
+    """One step per block, blocks that do not divide T, and one block for the whole sequence."""
+    monkeypatch.setattr(fast_lstm, "BLOCK_ENTRIES", entries)
+    for cell in ("lstm", "lstm1997"):
+        params, p = make_problem(cell, 2, 11, 3, 2, seed=5)
+        assert_same(run(cell, params, p, True, truncate=4), run(cell, params, p, False, truncate=4), 1e-12, 1e-12)
