@@ -122,9 +122,9 @@ def forward(x, params, state0, cell):
     x_aug[D] = 1.0
     Z = xp.matmul(W_xbT, x_aug.transpose(1, 0, 2))  # (T, G*H, N): a_x of every step; becomes the gates
 
-    Hs = xp.empty((T + 1, H, N), dtype=x.dtype)  # Hs[t] = h_{t-1}: h0, h_1, ..., h_T
-    C = xp.empty((T + 1, H, N), dtype=x.dtype)  # C[t] = c_{t-1}: c0, c_1, ..., c_T
-    tanh_C = xp.empty((T, H, N), dtype=x.dtype)  # tanh(c_t)
+    Hs = xp.empty((T + 1, H, N), dtype=x.dtype)  # h_0 (= h0), h_1, ..., h_T, each (H, N)
+    C = xp.empty((T + 1, H, N), dtype=x.dtype)  # c_0 (= c0), c_1, ..., c_T
+    tanh_C = xp.empty((T, H, N), dtype=x.dtype)  # tanh(c_1), ..., tanh(c_T)
     Hs[0] = state0[0].T
     C[0] = state0[1].T
     # work buffers, and 1/2 as a 0-d array of the right dtype (a Python float costs more per ufunc call)
