@@ -7,8 +7,9 @@ The modules, in the order the book meets them:
 - ``stack``: stacked and bidirectional layers
 - ``gradcheck``: float64 finite differences, reported per parameter
 - ``losses``, ``init``, ``optim``, ``clip``, ``schedules``: what training needs
-- ``model``, ``checkpoint``: a recurrent stack with a readout, and safe .npz checkpoints
+- ``model``, ``train``, ``checkpoint``: a stack plus a readout, ``fit``, and safe .npz checkpoints
 - ``tasks``, ``data``: the synthetic problems of the papers, and real data that ships with packages
+- ``exercises``, ``viz``, ``widgets``: automatic feedback, figures and explorers for the book (imported on demand)
 - ``bridge``: parameters to and from ``torch.nn.RNN``/``LSTM``/``GRU`` (torch is imported only when called)
 - ``backend``: NumPy by default, CuPy on a GPU
 """
@@ -30,6 +31,7 @@ from . import (
     sequence,
     stack,
     tasks,
+    train,
 )
 from .cells import CELLS, GATES, get_cell
 
@@ -55,4 +57,5 @@ __all__ = [
     "sequence",
     "stack",
     "tasks",
+    "train",
 ]
