@@ -21,6 +21,14 @@ from .ch02 import check_rnn_bptt, check_rnn_step_backward  # noqa: E402
 
 __all__ += ["check_rnn_bptt", "check_rnn_step_backward"]
 
+from .ch03 import check_clip_by_norm, check_jacobian_chain, check_leaky_jacobian  # noqa: E402
+
+__all__ += ["check_clip_by_norm", "check_jacobian_chain", "check_leaky_jacobian"]
+
+from .ch04 import check_adding_batch, check_copy_baseline  # noqa: E402
+
+__all__ += ["check_adding_batch", "check_copy_baseline"]
+
 from .ch05 import check_carousel_backward, check_lstm1997_step  # noqa: E402
 
 __all__ += ["check_carousel_backward", "check_lstm1997_step"]
