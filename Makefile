@@ -21,6 +21,12 @@ WORKERS ?= auto
 # Notebooks executed by the build or by nbval hide the trainer's tqdm bars.
 export LSTMLAB_PROGRESS := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# One BLAS thread per process: the tests run in parallel workers (and the site build executes
+# notebooks beside them), and OpenBLAS threads that outnumber the cores spin and crawl. It also
+# keeps floating-point results, which nbval compares, independent of the machine's core count.
+export OPENBLAS_NUM_THREADS := 1
+export OMP_NUM_THREADS := 1
+export MKL_NUM_THREADS := 1
 
 .PHONY: help book test lint student clean
 
