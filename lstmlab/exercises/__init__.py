@@ -36,3 +36,7 @@ __all__ += ["check_carousel_backward", "check_lstm1997_step"]
 from .ch06 import check_lstm_step_forward  # noqa: E402
 
 __all__ += ["check_lstm_step_forward"]
+
+from .ch09 import check_lstm_step_backward, check_truncated_1997  # noqa: E402
+
+__all__ += ["check_lstm_step_backward", "check_truncated_1997"]
