@@ -41,14 +41,13 @@ $(PY):
 	$(PY) -m pip install --quiet --upgrade "pip>=23"
 
 # Stamps inside the environment: reinstall only when a requirements file changes.
-$(VENV)/.lstm-book-deps: requirements.txt pyproject.toml | $(PY)
+# torch comes first, from TORCH_INDEX when given (PyTorch's CPU wheels), in the version the tests pin.
+$(VENV)/.lstm-book-deps: requirements.txt requirements-test.txt pyproject.toml | $(PY)
+	$(PY) -m pip install "$$(grep -E '^torch[=<>~ ]' requirements-test.txt)" $(if $(TORCH_INDEX),--index-url "$(TORCH_INDEX)")
 	$(PY) -m pip install -r requirements.txt
 	@touch $@
 
 $(VENV)/.lstm-test-deps: requirements-test.txt $(VENV)/.lstm-book-deps
-	@if [ -n "$(TORCH_INDEX)" ]; then \
-	  $(PY) -m pip install "$$(grep -E '^torch[=<>~ ]' requirements-test.txt)" --index-url "$(TORCH_INDEX)"; \
-	fi
 	$(PY) -m pip install -r requirements-test.txt
 	@touch $@
 
