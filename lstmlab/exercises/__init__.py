@@ -40,3 +40,7 @@ __all__ += ["check_lstm_step_forward"]
 from .ch09 import check_lstm_step_backward, check_truncated_1997  # noqa: E402
 
 __all__ += ["check_lstm_step_backward", "check_truncated_1997"]
+
+from .ch10 import check_steps_to_solve, check_summarise_sweep  # noqa: E402
+
+__all__ += ["check_steps_to_solve", "check_summarise_sweep"]

@@ -1,0 +1,83 @@
+"""Chapter 10's experiments: the LSTM against the RNN on long lags, and how to count what training cost.
+
+* :func:`train_on` -- build a :class:`~lstmlab.model.Model` that fits a task and train it with
+  :func:`lstmlab.train.fit`; returns the History;
+* :func:`steps_to_solve` -- the training step of the first evaluation that met the task's
+  success criterion (None if none did);
+* :func:`sequences_to_solve` -- the same, counted in training sequences (steps x batch size);
+* :func:`summarise_sweep` -- for a sweep of runs (one setting, several seeds), the fraction that
+  solved and the median steps to solve, a run that never solved counting as infinitely slow.
+
+What a "sequence" counts: one of our training steps averages the gradient of ``batch_size``
+fresh sequences into one update, so a run that solves at step ``s`` has seen ``s * batch_size``
+training sequences. Hochreiter & Schmidhuber (1997) trained online, one sequence per update, so
+for them sequences and updates are the same number. The sequences drawn for evaluations are not
+counted, as the paper does not count its test sequences.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..model import Model
+from ..tasks import Task, get_task
+from ..train import TrainConfig, fit
+
+
+def train_on(task, cell="lstm", hidden_size=16, config=None, seed=0, forget_bias=None, callbacks=()):
+    """Train a one-layer ``cell`` with a linear readout on ``task`` (a Task or a name) and return the History.
+
+    The model takes its input size, output size and readout from the task; ``seed`` seeds both the
+    initialisation and the batches (it replaces ``config.seed``).
+    """
+    task = get_task(task) if not isinstance(task, Task) else task
+    config = TrainConfig() if config is None else config
+    model = Model(
+        cell,
+        input_size=task.input_size,
+        hidden_size=hidden_size,
+        output_size=task.output_size,
+        readout=task.readout,
+        seed=seed,
+        forget_bias=forget_bias,
+    )
+    return fit(model, task, config.replace(seed=seed), callbacks=callbacks)
+
+
+def steps_to_solve(history):
+    """The step of the first evaluation where ``history.eval["solved"]`` is true, or None if there is none.
+
+    ``history`` is a :class:`lstmlab.train.History` (or any object with ``eval_step`` and ``eval``).
+    A step, not the index of the evaluation: with ``eval_every=50``, the third evaluation is step 150.
+    """
+    solved = history.eval.get("solved", [])
+    for step, ok in zip(history.eval_step, solved):
+        if ok and not math.isnan(ok):
+            return int(step)
+    return None
+
+
+def sequences_to_solve(history):
+    """:func:`steps_to_solve` times the batch size: the training sequences seen until solved (None if never)."""
+    steps = steps_to_solve(history)
+    return None if steps is None else steps * int(history.batch_size)
+
+
+def summarise_sweep(runs):
+    """Summarise a sweep: ``{setting: [steps to solve per seed, None when unsolved]}`` -> ``{setting: (rate, median)}``.
+
+    ``rate`` is the fraction of runs that solved; ``median`` the median number of steps to solve
+    with every unsolved run counted as ``inf`` (it did not solve within its budget, so its true
+    count is larger than any budget): ``inf`` when half of the runs or more never solved. Dropping the
+    unsolved runs instead would make a setting that rarely works look fast.
+    """
+    out = {}
+    for setting, results in runs.items():
+        values = np.array([math.inf if r is None else float(r) for r in results], dtype=np.float64)
+        if values.size == 0:
+            raise ValueError(f"runs[{setting!r}]: expected at least one run, got none")
+        rate = float(np.mean(np.isfinite(values)))
+        out[setting] = (rate, float(np.median(values)))
+    return out
