@@ -44,3 +44,11 @@ __all__ += ["check_lstm_step_backward", "check_truncated_1997"]
 from .ch10 import check_steps_to_solve, check_summarise_sweep  # noqa: E402
 
 __all__ += ["check_steps_to_solve", "check_summarise_sweep"]
+
+from .ch07 import check_forget_bias, check_forget_step  # noqa: E402
+
+__all__ += ["check_forget_bias", "check_forget_step"]
+
+from .ch08 import check_peephole_grads  # noqa: E402
+
+__all__ += ["check_peephole_grads"]
