@@ -52,3 +52,7 @@ __all__ += ["check_forget_bias", "check_forget_step"]
 from .ch08 import check_peephole_grads  # noqa: E402
 
 __all__ += ["check_peephole_grads"]
+
+from .appendix import check_affine_backward, check_numerical_gradient  # noqa: E402
+
+__all__ += ["check_affine_backward", "check_numerical_gradient"]
