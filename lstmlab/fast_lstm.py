@@ -50,7 +50,7 @@ the functions here assume validated input.
 from __future__ import annotations
 
 from .backend import get_xp
-from .cells.lstm import lstm_core_forward
+from .cells.lstm import lstm_core_backward, lstm_core_forward
 
 #: The order of the gate blocks inside the fast path: sigmoid gates first, the cell-error gates last.
 SLOTS = ("o", "i", "f", "g")
@@ -65,10 +65,12 @@ def supports(cell) -> bool:
     That is, an LSTM core without peepholes, coupling, gate recurrence or linear
     activations, with input and output gates and an optional forget gate.
     """
-    core = getattr(cell, "core_forward", None)
-    if getattr(core, "func", None) is not lstm_core_forward:
-        return False
+    core, back = getattr(cell, "core_forward", None), getattr(cell, "core_backward", None)
+    if getattr(core, "func", None) is not lstm_core_forward or getattr(back, "func", None) is not lstm_core_backward:
+        return False  # a cell with a core of its own (a learner's modified backward, say) runs the reference loop
     opt = core.keywords["opt"]
+    if back.keywords.get("opt") != opt:
+        return False
     plain = not (opt.peephole or opt.coupled or opt.gate_recurrence)
     tanh = opt.input_act == "tanh" and opt.output_act == "tanh"
     return plain and tanh and {"i", "g", "o"} <= set(opt.gates)

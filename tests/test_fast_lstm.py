@@ -173,3 +173,22 @@ def test_the_block_size_of_the_local_derivatives_does_not_change_the_result(monk
     for cell in ("lstm", "lstm1997"):
         params, p = make_problem(cell, 2, 11, 3, 2, seed=5)
         assert_same(run(cell, params, p, True, truncate=4), run(cell, params, p, False, truncate=4), 1e-12, 1e-12)
+
+
+def test_a_cell_with_its_own_backward_runs_the_reference_loop():
+    import dataclasses
+
+    calls = []
+    lstm = get_cell("lstm")
+
+    def counting_backward(dstate, cache):
+        calls.append(1)
+        return lstm.core_backward(dstate, cache)
+
+    cell = dataclasses.replace(lstm, core_backward=counting_backward)
+    assert fast_lstm.supports(lstm) and not fast_lstm.supports(cell)
+    x = np.random.default_rng(0).normal(size=(2, 3, 4))
+    params = lstm.init_params(4, 5)
+    hs, _, cache = sequence.forward(x, params, cell)
+    sequence.backward(np.ones_like(hs), cache)
+    assert cache["path"] == "reference" and len(calls) == 3
