@@ -69,11 +69,21 @@ def plot_task_samples(adding, copy, order):
 
 
 def plot_loss_vs_lag(lags, losses, baseline, label="tanh RNN", goal=None, ax=None, ylabel="final MSE"):
-    """Final loss against the lag T (log-log), with the chance level and an optional goal line."""
-    lags, losses = np.asarray(lags), np.asarray(losses)
+    """Final loss against the lag T (log-log), with the chance level and an optional goal line.
+
+    ``losses`` is one value per lag (drawn with ``label``), or a dict ``{label: values}`` for several
+    models; a NaN value (a run that diverged) leaves that point out.
+    """
+    lags = np.asarray(lags)
+    curves = (
+        {k: np.asarray(v, dtype=float) for k, v in losses.items()}
+        if isinstance(losses, dict)
+        else {label: np.asarray(losses, dtype=float)}
+    )
     with course_style():
         fig, ax = new_figure(ax)
-        ax.plot(lags, losses, "-o", color=CYCLE[0], label=label)
+        for n, (name, values) in enumerate(curves.items()):
+            ax.plot(lags, values, "-o", color=CYCLE[n % len(CYCLE)], label=name)
         ax.axhline(baseline, color=OKABE_ITO["vermillion"], ls="--", lw=1.2, label=f"chance level {baseline:.3g}")
         if goal is not None:
             ax.axhline(goal, color=OKABE_ITO["green"], ls=":", lw=1.2, label=f"solved below {goal:g}")
@@ -85,9 +95,15 @@ def plot_loss_vs_lag(lags, losses, baseline, label="tanh RNN", goal=None, ax=Non
         ax.set_xlabel("lag T (sequence length)")
         ax.set_ylabel(ylabel)
         ax.legend(loc="lower right")
-    pairs = ", ".join(f"T={t}: {v:.3g}" for t, v in zip(lags, losses))
+
+    def pairs(values):
+        return ", ".join(f"T={t}: " + ("diverged" if np.isnan(v) else f"{v:.3g}") for t, v in zip(lags, values))
+
     alt = (
-        f"Line plot, log scales, of the {ylabel} of a {label} against the lag T, with the chance level {baseline:.3g} "
-        f"as a dashed line. Values: {pairs}."
+        f"Line plot, log scales, of the {ylabel} against the lag T for "
+        + " and ".join(curves)
+        + f", with the chance level {baseline:.3g} as a dashed line. Values: "
+        + "; ".join(f"{name}: {pairs(values)}" for name, values in curves.items())
+        + "."
     )
     return set_alt(fig, alt)
