@@ -22,6 +22,21 @@ def test_measure_mode():
     assert task.evaluate(np.zeros((N, 3)), b)["loss"] == pytest.approx(np.log(3)) == pytest.approx(task.baseline)
 
 
+def test_measure_an_oracle_reading_the_gap_solves_it():
+    # the answer is in x: measure the gap between the two spikes, look it up among the intervals
+    N, T, intervals = 3000, 40, (10, 15, 20, 25, 30)
+    task = SpikeTiming(T=T, mode="measure", intervals=intervals)
+    b = task.sample(N, np.random.default_rng(2), dtype=np.float32)
+    assert b.x.dtype == np.float32 and b.y.dtype == np.int64
+    spikes = [np.flatnonzero(row[:, 0] == 1.0) for row in b.x]
+    gap = np.array([s[1] - s[0] for s in spikes])
+    logits = np.where(gap[:, None] == np.asarray(intervals), 20.0, -20.0)
+    m = task.evaluate(logits, b)
+    assert m["solved"] and m["loss"] < 1e-6
+    shuffled = logits[np.random.default_rng(3).permutation(N)]
+    assert abs(task.evaluate(shuffled, b)["accuracy"] - 1 / 5) < 0.03
+
+
 def test_generate_mode():
     N, T, period = 20000, 30, 7
     task = SpikeTiming(T=T, mode="generate", interval=period)
