@@ -1,4 +1,4 @@
-"""Checkers for the coding exercises of the appendices, *A matrix-calculus refresher* and *Gradient checking*.
+"""Checkers for the coding exercises of appendices A1 (matrix calculus) and A2 (gradient checking).
 
 * :func:`check_affine_backward` -- the backward pass of the affine map
   ``a = x @ W + b`` with x (N, D), W (D, H), b (H,):
