@@ -2,57 +2,48 @@
 
 Each chapter's checkers live in their own module (``ch02.py``, ...) and are
 re-exported here, so a notebook writes ``from lstmlab import exercises`` and
-calls, for example, ``exercises.check_rnn_backward(my_rnn_step_backward)``.
+calls, for example, ``exercises.check_rnn_step_backward(my_rnn_step_backward)``.
 A checker runs the learner's function on seeded inputs, compares it with the
 package's reference implementation (itself tested against finite differences
 and PyTorch in ``tests/``), and returns a :class:`Feedback` that says what is
 right and what to look at.
 """
 
+from .appendix import check_affine_backward, check_numerical_gradient
+from .ch01 import check_param_count, check_rnn_forward
+from .ch02 import check_rnn_bptt, check_rnn_step_backward
+from .ch03 import check_clip_by_norm, check_jacobian_chain, check_leaky_jacobian
+from .ch04 import check_adding_batch, check_copy_baseline
+from .ch05 import check_carousel_backward, check_lstm1997_step
+from .ch06 import check_lstm_step_forward
+from .ch07 import check_forget_bias, check_forget_step
+from .ch08 import check_peephole_grads
+from .ch09 import check_lstm_step_backward, check_truncated_1997
+from .ch10 import check_steps_to_solve, check_summarise_sweep
 from .feedback import Feedback, run_safely
 
-__all__ = ["Feedback", "run_safely"]
-
-from .ch01 import check_param_count, check_rnn_forward  # noqa: E402
-
-__all__ += ["check_param_count", "check_rnn_forward"]
-
-from .ch02 import check_rnn_bptt, check_rnn_step_backward  # noqa: E402
-
-__all__ += ["check_rnn_bptt", "check_rnn_step_backward"]
-
-from .ch03 import check_clip_by_norm, check_jacobian_chain, check_leaky_jacobian  # noqa: E402
-
-__all__ += ["check_clip_by_norm", "check_jacobian_chain", "check_leaky_jacobian"]
-
-from .ch04 import check_adding_batch, check_copy_baseline  # noqa: E402
-
-__all__ += ["check_adding_batch", "check_copy_baseline"]
-
-from .ch05 import check_carousel_backward, check_lstm1997_step  # noqa: E402
-
-__all__ += ["check_carousel_backward", "check_lstm1997_step"]
-
-from .ch06 import check_lstm_step_forward  # noqa: E402
-
-__all__ += ["check_lstm_step_forward"]
-
-from .ch09 import check_lstm_step_backward, check_truncated_1997  # noqa: E402
-
-__all__ += ["check_lstm_step_backward", "check_truncated_1997"]
-
-from .ch10 import check_steps_to_solve, check_summarise_sweep  # noqa: E402
-
-__all__ += ["check_steps_to_solve", "check_summarise_sweep"]
-
-from .ch07 import check_forget_bias, check_forget_step  # noqa: E402
-
-__all__ += ["check_forget_bias", "check_forget_step"]
-
-from .ch08 import check_peephole_grads  # noqa: E402
-
-__all__ += ["check_peephole_grads"]
-
-from .appendix import check_affine_backward, check_numerical_gradient  # noqa: E402
-
-__all__ += ["check_affine_backward", "check_numerical_gradient"]
+__all__ = [
+    "Feedback",
+    "run_safely",
+    "check_param_count",
+    "check_rnn_forward",
+    "check_rnn_bptt",
+    "check_rnn_step_backward",
+    "check_clip_by_norm",
+    "check_jacobian_chain",
+    "check_leaky_jacobian",
+    "check_adding_batch",
+    "check_copy_baseline",
+    "check_carousel_backward",
+    "check_lstm1997_step",
+    "check_lstm_step_forward",
+    "check_forget_bias",
+    "check_forget_step",
+    "check_peephole_grads",
+    "check_lstm_step_backward",
+    "check_truncated_1997",
+    "check_steps_to_solve",
+    "check_summarise_sweep",
+    "check_affine_backward",
+    "check_numerical_gradient",
+]
