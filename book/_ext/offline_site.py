@@ -6,6 +6,10 @@
   tqdm bars (they would be saved into the page as noise).
 * sphinx-thebe (loaded by Jupyter Book whatever the configuration) is kept out of the pages: its
   inline script points at a CDN, and with launch buttons off nothing on the site uses it.
+* Exercises, solutions and figures are numbered chapter by chapter ("Exercise 7.3"), not across
+  the whole site: the table of contents is unnumbered (each chapter title carries its own number),
+  and without this Sphinx would count them from the first page to the last, so adding a chapter
+  would renumber every exercise after it. Pages that are not chapters count from 1 on their own.
 * After the HTML is written, every page is checked for ``<script>`` or ``<link>`` tags that load
   a resource from another host. The site must work with no network (MathJax is served from
   ``_static/mathjax``), so such a tag is reported as a warning, and ``-W`` makes it an error.
@@ -34,6 +38,25 @@ REMOTE_TAG = re.compile(
 def find_remote_resources(html: str) -> list[str]:
     """Return the URLs of scripts and stylesheets that ``html`` loads from another host."""
     return [m.group("url") for m in REMOTE_TAG.finditer(html)]
+
+
+CHAPTER = re.compile(r"(?:^|/)(\d+)_[^/]*$")
+
+
+def chapter_number(docname: str) -> tuple:
+    """``(7,)`` for ``notebooks/07_learning_to_forget``; ``()`` for a page that is not a chapter."""
+    m = CHAPTER.search(docname)
+    return (int(m.group(1)),) if m else ()
+
+
+def _number_per_chapter(app: Sphinx, env) -> list:
+    """Renumber every numbered item (exercise, solution, figure, ...) from 1 within its page."""
+    for docname, figtypes in env.toc_fignumbers.items():
+        prefix = chapter_number(docname)
+        for figtype, numbers in figtypes.items():
+            in_order = sorted(numbers, key=lambda ident: numbers[ident])
+            figtypes[figtype] = {ident: prefix + (k,) for k, ident in enumerate(in_order, 1)}
+    return []
 
 
 def _set_build_environment(app: Sphinx, config) -> None:
@@ -97,6 +120,7 @@ def _add_execution_note(app: Sphinx, pagename: str, templatename: str, context: 
 
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _set_build_environment)
+    app.connect("env-get-updated", _number_per_chapter, priority=900)  # after Sphinx numbers them
     app.connect("html-page-context", _add_execution_note)
     app.connect("html-page-context", _drop_thebe)
     app.connect("build-finished", _check_offline)
