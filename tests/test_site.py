@@ -226,17 +226,20 @@ def _errors_in_console(browser) -> list[str]:
 
 
 def _screenshot(browser, page: str, theme: str) -> Path:
-    """A full-page PNG (at most 6000 px tall) under _build/screenshots/."""
+    """A full-page PNG (at most 6000 px tall) under _build/screenshots/.
+
+    The viewport is made as tall as the page for the capture, from the top: capturing beyond a
+    small viewport with a clip lets the page scroll sideways and cuts off its left edge.
+    """
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    browser.execute_script("window.scrollTo(0, 0)")
     height = browser.execute_script("return Math.min(document.documentElement.scrollHeight, 6000)")
-    shot = browser.execute_cdp_cmd(
-        "Page.captureScreenshot",
-        {
-            "format": "png",
-            "captureBeyondViewport": True,
-            "clip": {"x": 0, "y": 0, "width": 1280, "height": height, "scale": 1},
-        },
-    )
+    metrics = {"width": 1280, "height": height, "deviceScaleFactor": 1, "mobile": False}
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+    try:
+        shot = browser.execute_cdp_cmd("Page.captureScreenshot", {"format": "png"})
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     path = SCREENSHOTS / (page.removesuffix(".html").replace("/", "__") + f"-{theme}.png")
     import base64
 
