@@ -259,6 +259,25 @@ def _line_style(highlight, name):
     return (INK, 1.4) if highlight is None else (MUTED, 1.2)
 
 
+def _cell_board(ax, top: float):
+    """The figure, board and rounded grey panel that the LSTM and GRU cell diagrams draw on."""
+    fig, ax = new_figure(ax, figsize=(6.4, 6.4 * (top + 1.6) / 14.6), diagram=True)
+    b = _Board(ax, (-2.3, 12.3), (-1.45, top + 0.15))
+    b.ax.add_patch(
+        FancyBboxPatch(
+            (-0.3, 0.0),
+            10.6,
+            top - 0.3,
+            boxstyle="round,pad=0,rounding_size=0.35",
+            facecolor="#f0f0f0",
+            edgecolor=MUTED,
+            lw=1.0,
+            zorder=0,
+        )
+    )
+    return fig, b
+
+
 def lstm_cell_diagram(peepholes: bool = False, highlight=None, forget_gate: bool = True, ax=None):
     """The LSTM cell: gates i, f, g, o from ``[h_{t-1}, x_t]``, the cell line ``c_{t-1} -> c_t`` and ``h_t``.
 
@@ -285,20 +304,7 @@ def lstm_cell_diagram(peepholes: bool = False, highlight=None, forget_gate: bool
     x_plus, x_h = 5.4, 8.9
     top = 6.5 if not forget_gate else 5.8
     with course_style():
-        fig, ax = new_figure(ax, figsize=(6.4, 6.4 * (top + 1.6) / 14.6), diagram=True)
-        b = _Board(ax, (-2.3, 12.3), (-1.45, top + 0.15))
-        b.ax.add_patch(
-            FancyBboxPatch(
-                (-0.3, 0.0),
-                10.6,
-                top - 0.3,
-                boxstyle="round,pad=0,rounding_size=0.35",
-                facecolor="#f0f0f0",
-                edgecolor=MUTED,
-                lw=1.0,
-                zorder=0,
-            )
-        )
+        fig, b = _cell_board(ax, top)
         c_color = GATE_COLORS["c"] if highlight in (None, "c") else MUTED
         c_lw = 3.0 if highlight == "c" else 2.2
         # the cell line
@@ -393,20 +399,7 @@ def gru_cell_diagram(highlight=None, ax=None):
     x_z, x_r, x_rh, x_n, x_plus = 1.8, 3.6, 5.2, 7.6, 7.6
     top = 5.8
     with course_style():
-        fig, ax = new_figure(ax, figsize=(6.4, 6.4 * (top + 1.6) / 14.6), diagram=True)
-        b = _Board(ax, (-2.3, 12.3), (-1.45, top + 0.15))
-        b.ax.add_patch(
-            FancyBboxPatch(
-                (-0.3, 0.0),
-                10.6,
-                top - 0.3,
-                boxstyle="round,pad=0,rounding_size=0.35",
-                facecolor="#f0f0f0",
-                edgecolor=MUTED,
-                lw=1.0,
-                zorder=0,
-            )
-        )
+        fig, b = _cell_board(ax, top)
         h_color = GATE_COLORS["h"]
         # the state line along the top
         times_z = b.node((x_z, y_top), r"$\times$", r=0.3, fontsize=12)
