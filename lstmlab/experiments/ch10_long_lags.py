@@ -6,7 +6,9 @@
   success criterion (None if none did);
 * :func:`sequences_to_solve` -- the same, counted in training sequences (steps x batch size);
 * :func:`summarise_sweep` -- for a sweep of runs (one setting, several seeds), the fraction that
-  solved and the median steps to solve, a run that never solved counting as infinitely slow.
+  solved and the median steps to solve, a run that never solved counting as infinitely slow;
+* :func:`first_below` -- the step of the first evaluation whose metric fell below a level (the end of
+  a plateau on the chance level, for a task like copy memory that is never "solved" in our budget).
 
 What a "sequence" counts: one of our training steps averages the gradient of ``batch_size``
 fresh sequences into one update, so a run that solves at step ``s`` has seen ``s * batch_size``
@@ -81,3 +83,19 @@ def summarise_sweep(runs):
         rate = float(np.mean(np.isfinite(values)))
         out[setting] = (rate, float(np.median(values)))
     return out
+
+
+def first_below(history, level, key="loss"):
+    """The step of the first evaluation with ``history.eval[key] < level``, or None if there is none.
+
+    Used to date the end of a plateau: with ``level`` a little below a task's baseline, the step at
+    which the evaluated loss first left it. ``history`` is a :class:`lstmlab.train.History` (or any
+    object with ``eval_step`` and ``eval``); NaN values never count as below.
+    """
+    values = history.eval.get(key)
+    if values is None:
+        raise ValueError(f"key: expected one of {sorted(history.eval)}, got {key!r}")
+    for step, value in zip(history.eval_step, values):
+        if value < level:  # False for NaN
+            return int(step)
+    return None

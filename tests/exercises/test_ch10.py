@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from lstmlab.exercises import check_steps_to_solve, check_summarise_sweep
-from lstmlab.experiments.ch10_long_lags import sequences_to_solve, steps_to_solve, summarise_sweep
+from lstmlab.experiments.ch10_long_lags import first_below, sequences_to_solve, steps_to_solve, summarise_sweep
 from lstmlab.train import History
 
 
@@ -45,6 +45,18 @@ def test_sweep_reference_counts_unsolved_runs_as_infinite():
     assert out["c"] == (1.0, 8.0)
     with pytest.raises(ValueError, match="at least one run"):
         summarise_sweep({"d": []})
+
+
+def test_first_below_dates_the_end_of_a_plateau():
+    hist = History()
+    hist.eval_step = [200, 400, 600, 800]
+    hist.eval = {"loss": [0.53, math.nan, 0.50, 0.40], "accuracy": [0.1, 0.1, 0.2, 0.3]}
+    assert first_below(hist, 0.52) == 600  # NaN is not below; the first value under the level wins
+    assert first_below(hist, 0.45) == 800
+    assert first_below(hist, 0.1) is None
+    assert first_below(hist, 0.15, key="accuracy") == 200
+    with pytest.raises(ValueError, match="key: expected one of"):
+        first_below(hist, 0.5, key="solved")
 
 
 # ------------------------------------------------------------------------- steps to solve
