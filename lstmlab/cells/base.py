@@ -138,6 +138,24 @@ def step_backward(cell: Cell, dstate: tuple, cache) -> tuple:
     return da_x @ params["W_x"].T, dstate_prev, grads
 
 
+def step_forward_h(cell: Cell, x, h_prev, params):
+    """One step of any cell whose state is ``(h,)`` (the RNNs, the GRUs) -> ``(h, cache)``.
+
+    The cache remembers the cell, so that :func:`step_backward_h` needs only ``(dh, cache)``.
+    """
+    (h,), cache = step_forward(cell, x, (h_prev,), params)
+    return h, (cell, cache)
+
+
+def step_backward_h(dh, cache):
+    """Backward of :func:`step_forward_h`: ``dh`` (N, H) -> ``(dx, dh_prev, grads)``."""
+    cell, inner = cache
+    h_prev = inner[0]["h_prev"]
+    check_array("dh", dh, shape=h_prev.shape, dtype=h_prev.dtype)
+    dx, (dh_prev,), grads = step_backward(cell, (dh,), inner)
+    return dx, dh_prev, grads
+
+
 def recurrent_weight_grads(cell: Cell, inputs, da_rec: dict) -> dict:
     """``dW = u.T @ da`` for every recurrent weight, one product per distinct input.
 

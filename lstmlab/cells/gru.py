@@ -52,8 +52,7 @@ from functools import partial
 
 from ..backend import get_xp
 from ..checks import check_choice
-from .base import Cell, sigmoid
-from .rnn import step_backward_h, step_forward_h
+from .base import Cell, sigmoid, step_backward_h, step_forward_h
 
 #: The column blocks of every GRU parameter: reset gate, update gate, candidate (as in PyTorch).
 BLOCKS = ("r", "z", "n")

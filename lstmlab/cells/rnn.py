@@ -28,8 +28,8 @@ from __future__ import annotations
 from functools import partial
 
 from ..backend import get_xp
-from ..checks import check_array, check_choice
-from .base import Cell, sigmoid, step_backward, step_forward
+from ..checks import check_choice
+from .base import Cell, sigmoid, step_backward_h, step_forward_h
 
 #: The single column block of the RNN's parameters: the pre-activation of h.
 BLOCKS = ("h",)
@@ -115,21 +115,3 @@ def rnn_step_backward(dh, cache):
     keys of ``params``.
     """
     return step_backward_h(dh, cache)
-
-
-def step_forward_h(cell: Cell, x, h_prev, params):
-    """One step of any cell whose state is ``(h,)`` (the RNNs, the GRUs) -> ``(h, cache)``.
-
-    The cache remembers the cell, so that :func:`step_backward_h` needs only ``(dh, cache)``.
-    """
-    (h,), cache = step_forward(cell, x, (h_prev,), params)
-    return h, (cell, cache)
-
-
-def step_backward_h(dh, cache):
-    """Backward of :func:`step_forward_h`: ``dh`` (N, H) -> ``(dx, dh_prev, grads)``."""
-    cell, inner = cache
-    h_prev = inner[0]["h_prev"]
-    check_array("dh", dh, shape=h_prev.shape, dtype=h_prev.dtype)
-    dx, (dh_prev,), grads = step_backward(cell, (dh,), inner)
-    return dx, dh_prev, grads
