@@ -8,6 +8,7 @@ The modules, in the order the book meets them:
 - ``gradcheck``: float64 finite differences, reported per parameter
 - ``losses``, ``init``, ``optim``, ``clip``, ``schedules``: what training needs
 - ``model``, ``train``, ``checkpoint``: a stack plus a readout, ``fit``, and safe .npz checkpoints
+- ``sweep``, ``claims``: several seeds of one experiment, and the claims a chapter makes from them
 - ``tasks``, ``data``: the synthetic problems of the papers, and real data that ships with packages
 - ``exercises``, ``viz``, ``widgets``: automatic feedback, figures and explorers for the book (imported on demand)
 - ``bridge``: parameters to and from ``torch.nn.RNN``/``LSTM``/``GRU`` (torch is imported only when called)
@@ -20,6 +21,7 @@ from . import (
     cells,
     checkpoint,
     checks,
+    claims,
     clip,
     data,
     gradcheck,
@@ -30,6 +32,7 @@ from . import (
     schedules,
     sequence,
     stack,
+    sweep,
     tasks,
     train,
 )
@@ -45,6 +48,7 @@ __all__ = [
     "cells",
     "checkpoint",
     "checks",
+    "claims",
     "clip",
     "data",
     "get_cell",
@@ -56,6 +60,7 @@ __all__ = [
     "schedules",
     "sequence",
     "stack",
+    "sweep",
     "tasks",
     "train",
 ]
