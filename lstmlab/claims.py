@@ -152,3 +152,30 @@ def summarise(results, budget=None) -> SeedSummary:
     if budget is not None and (isinstance(budget, bool) or not isinstance(budget, (int, float, np.number))):
         raise TypeError(f"budget: expected a number or None, got {describe(budget)}")
     return SeedSummary(tuple(values), None if budget is None else float(budget))
+
+
+#: The MIME prefix under which myst-nb looks for hidden glued values (``glue(..., display=False)``).
+GLUE_PREFIX = "application/papermill.record/"
+
+
+def glue(name: str, value, display: bool = False) -> None:
+    """Store ``value`` under ``name`` for the page's ``{glue:text}`name``` roles, as myst-nb's ``glue`` does.
+
+    It writes the same cell output as ``myst_nb.glue`` (a display with ``scrapbook`` metadata), so
+    the website shows what this run computed, and a notebook does not need myst-nb (the learner's
+    install has no site toolchain). ``display=False`` (the default) keeps the value out of sight in
+    the notebook. Put glue calls in a cell tagged ``nbval-ignore-output``: their values are digits.
+    Outside IPython this does nothing.
+    """
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ValueError(f"name: expected an identifier-like str (letters, digits, _), got {describe(name)}")
+    try:
+        from IPython.core.formatters import format_display_data
+        from IPython.display import display as ipy_display
+    except ImportError:  # pragma: no cover - IPython comes with Jupyter
+        return
+    bundle, metadata = format_display_data(value)
+    prefix = "" if display else GLUE_PREFIX
+    metadata = dict(metadata)
+    metadata["scrapbook"] = {"name": name, "mime_prefix": prefix}
+    ipy_display({prefix + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)

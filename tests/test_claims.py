@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from lstmlab.claims import ClaimFailed, claim, summarise, verdict
+from lstmlab.claims import GLUE_PREFIX, ClaimFailed, claim, glue, summarise, verdict
 
 
 def test_claim_prints_only_the_statement(capsys):
@@ -54,3 +54,22 @@ def test_summary_of_all_unsolved():
 def test_summary_rejects_bad_results(bad, err):
     with pytest.raises(err, match="results"):
         summarise(bad)
+
+
+def test_glue_writes_what_myst_nb_reads():
+    myst_glue = pytest.importorskip("myst_nb.ext.glue")
+    assert myst_glue.GLUE_PREFIX == GLUE_PREFIX
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    shown = []
+    shell.display_pub.publish = lambda data, metadata=None, **kw: shown.append((data, metadata))
+    glue("bpc", 1.2345)
+    ((data, meta),) = shown
+    assert data == {GLUE_PREFIX + "text/plain": "1.2345"}
+    assert meta["scrapbook"] == {"name": "bpc", "mime_prefix": GLUE_PREFIX}
+
+
+def test_glue_needs_a_name():
+    with pytest.raises(ValueError, match="name"):
+        glue("not a name", 1)
