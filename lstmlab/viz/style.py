@@ -176,26 +176,38 @@ def figure_html(fig, alt: str | None = None, dpi: int = DPI) -> str:
 
 
 class FigureHTML:
-    """What :func:`show` displays: ``text/html`` (the ``<img>`` with alt text) and ``text/plain`` (the alt text)."""
+    """What :func:`show` displays: ``text/html`` (the ``<img>`` with alt text, and the caption if any)
+    and ``text/plain`` (the alt text, and the caption)."""
 
-    def __init__(self, fig, alt: str | None = None):
-        self.html = figure_html(fig, alt)
-        self.alt = alt if alt is not None else fig.alt_text
+    def __init__(self, fig, alt: str | None = None, caption: str | None = None):
+        if caption is not None and (not isinstance(caption, str) or not caption.strip()):
+            raise ValueError(f"caption: expected a non-empty str or None, got {caption!r}")
+        self.alt = alt if alt is not None else getattr(fig, "alt_text", None)
+        self.caption = None if caption is None else " ".join(caption.split())
+        img = figure_html(fig, alt)
+        if self.caption is None:
+            self.html = img
+        else:
+            cap = html.escape(self.caption)
+            self.html = f'<figure class="lstmlab-figure-box">{img}<figcaption>{cap}</figcaption></figure>'
 
     def _repr_html_(self) -> str:
         return self.html
 
     def __repr__(self) -> str:
-        return f"[figure: {self.alt}]"
+        return f"[figure: {self.alt}]" + (f"\n{self.caption}" if self.caption else "")
 
 
-def show(fig, alt: str | None = None):
+def show(fig, alt: str | None = None, caption: str | None = None):
     """Display ``fig`` in a notebook as an ``<img>`` that carries its alt text (``alt`` or ``fig.alt_text``).
+
+    ``caption`` (optional) is shown under the figure, in the page (a ``<figure>`` with a ``<figcaption>``).
+    It is compared by nbval like any output, so it states no number that a run computes.
 
     Outside IPython it prints the alt text. Returns nothing, so a cell that ends with ``show(fig)``
     has exactly one output.
     """
-    obj = FigureHTML(fig, alt)
+    obj = FigureHTML(fig, alt, caption)
     try:
         from IPython.display import display
     except ImportError:  # pragma: no cover - IPython comes with Jupyter
