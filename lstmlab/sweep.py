@@ -10,6 +10,19 @@ A claim that rests on training rests on several seeds (at least 5 for a success-
 seed by seed: the same initial params, the same batches, the same histories. It returns a
 :class:`SeedRuns` that summarises them (:meth:`SeedRuns.steps_to_solve`, :meth:`SeedRuns.final`).
 
+**Why several seeds cost little.** A small recurrent network (H of a few dozen units) spends its
+time in Python, once per time step and per array operation, not in arithmetic. So where it pays,
+``fit_seeds`` trains the seeds *together*, as one wide network: R replicas of hidden size H are
+one network of hidden size R*H whose weight matrices are block-diagonal (replica r's units only
+see replica r's units and inputs), fed the R batches side by side (:class:`WideLayout`). Every
+cell computes unit by unit except for its matrix products, and a product with a block-diagonal
+matrix keeps the blocks apart, so each replica computes exactly what its own ``fit`` would (the
+tests compare them in float64). One time loop then serves all the seeds, with the array calls
+of one run. The products grow as R**2 * H**2, so the joint pass is used while R*H is at most
+:data:`JOINT_MAX_WIDTH`; above that the arithmetic dominates anyway and the seeds train one by
+one. It serves every built-in cell, stacked and bidirectional models, on a task, on the CPU,
+without callbacks or checkpoints. ``benchmarks/bench_seeds.py`` measures what it saves.
+
 >>> from lstmlab.sweep import fit_seeds
 >>> from lstmlab.tasks import get_task
 >>> from lstmlab.train import TrainConfig
@@ -21,14 +34,19 @@ seed by seed: the same initial params, the same batches, the same histories. It 
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
 
+from .backend import resolve_device
+from .cells import CELLS, get_cell
 from .checks import describe
 from .claims import SeedSummary, summarise
+from .clip import CLIP_EPS, clip_grad_value
 from .model import Model
-from .train import TrainConfig, TrainingDiverged, _is_task, fit
+from .schedules import ExponentialLR, StepLR
+from .train import OPTIMIZERS, History, TrainConfig, TrainingDiverged, _is_task, fit
 
 
 @dataclass
@@ -87,7 +105,9 @@ def _check_seeds(seeds) -> tuple:
     return tuple(int(s) for s in seeds)
 
 
-def fit_seeds(seeds, data, config=None, val_data=None, raise_on_divergence=False, **model_kwargs) -> SeedRuns:
+def fit_seeds(
+    seeds, data, config=None, val_data=None, raise_on_divergence=False, together=None, **model_kwargs
+) -> SeedRuns:
     """Train one model per seed on ``data`` (a Task or arrays) and return a :class:`SeedRuns`.
 
     Parameters
@@ -100,6 +120,10 @@ def fit_seeds(seeds, data, config=None, val_data=None, raise_on_divergence=False
     raise_on_divergence : bool
         Re-raise a seed's :class:`~lstmlab.train.TrainingDiverged` (default: record it in
         ``SeedRuns.diverged`` and go on with the next seed; a diverged seed did not solve).
+    together : bool or None
+        Train the seeds in one joint pass (see the module docstring). None (default): wherever the
+        joint path serves the model and the config; False: one ``fit`` per seed; True: the joint
+        pass, or a ValueError saying why it cannot serve.
     **model_kwargs
         :class:`~lstmlab.model.Model`'s arguments except ``seed`` (``cell``, ``hidden_size``, ...).
         For a task, ``input_size``, ``output_size`` and ``readout`` default to the task's.
@@ -113,6 +137,20 @@ def fit_seeds(seeds, data, config=None, val_data=None, raise_on_divergence=False
     if _is_task(data):
         for key in ("input_size", "output_size", "readout"):
             model_kwargs.setdefault(key, getattr(data, key))
+    if together is not None and not isinstance(together, (bool, np.bool_)):
+        raise TypeError(f"together: expected a bool or None, got {describe(together)}")
+    why = _why_not_together(len(seeds), data, config, val_data, model_kwargs)
+    if together and why:
+        raise ValueError(f"together: the joint pass cannot serve this run: {why}")
+    if together is None:
+        together = not why
+    if together:
+        runs = _Joint(seeds, data, config, model_kwargs).fit()
+        if raise_on_divergence:
+            for error in runs.diverged:
+                if error is not None:
+                    raise error
+        return runs
     models, histories, diverged = [], [], []
     for s in seeds:
         model = Model(seed=s, **model_kwargs)
@@ -127,3 +165,303 @@ def fit_seeds(seeds, data, config=None, val_data=None, raise_on_divergence=False
         histories.append(history)
         diverged.append(error)
     return SeedRuns(seeds, models, histories, diverged)
+
+
+# --------------------------------------------------------------------------------------------------- the joint pass
+
+#: The joint pass is used while R * H (replicas times hidden units) is at most this.
+JOINT_MAX_WIDTH = 48
+
+#: The cells the joint pass serves: those that compute unit by unit apart from their matrix products.
+JOINT_CELLS = tuple(CELLS)
+
+
+def _why_not_together(R, data, config, val_data, model_kwargs) -> str:
+    """Why the joint pass cannot (or should not) train this run; "" if it can."""
+    cell = get_cell(model_kwargs.get("cell", "lstm")).name
+    if cell not in JOINT_CELLS:
+        return f"the cell {cell!r} (it serves {list(JOINT_CELLS)})"
+    if not _is_task(data) or val_data is not None:
+        return "array data (it serves tasks)"
+    if config.checkpoint_path is not None:
+        return "checkpoints"
+    if resolve_device(config.device) != "cpu":
+        return "a GPU"
+    H = model_kwargs.get("hidden_size")
+    if isinstance(H, (int, np.integer)) and R * H > JOINT_MAX_WIDTH:
+        return f"{R} seeds x {H} hidden units is wider than JOINT_MAX_WIDTH = {JOINT_MAX_WIDTH}"
+    if data.readout == "last":
+        probe = data.sample(2, np.random.default_rng(0))
+        if probe.mask is not None:
+            return "a task whose sequences end at different steps, read out at their last step"
+    return ""
+
+
+class WideLayout:
+    """Where each replica's params sit in the params of the wide network that holds R replicas.
+
+    Every axis of a parameter is either an axis of *units* (its size is k*H: k blocks of H units,
+    one per gate or per direction) or an axis of *features* (the input size D, the output size V).
+    In the wide network (hidden size R*H, input size R*D, output size R*V), entry ``(g, u)`` of
+    replica r's unit axis sits at ``g*R*H + r*H + u`` (each block holds every replica's units, so a
+    gate is still one contiguous block), and entry ``i`` of a feature axis at ``r*n + i``. Every
+    other entry of a wide matrix is zero, which is what keeps the replicas apart.
+    """
+
+    def __init__(self, model: Model, R: int):
+        self.R = R
+        H = model.hidden_size
+        self.shapes = {k: v.shape for k, v in model.params.items()}
+        probe = Model(**{**model.config, "hidden_size": H + 1, "seed": 0}).params
+        self.index = {}
+        for key, shape in self.shapes.items():
+            axes = []
+            for n, n_probe in zip(shape, probe[key].shape):
+                if n != n_probe:  # grows with H: k blocks of H units
+                    k = n // H
+                    pos = np.arange(k)[None, :, None] * (R * H) + np.arange(R)[:, None, None] * H + np.arange(H)
+                    axes.append(pos.reshape(R, n))
+                else:
+                    axes.append(np.arange(R)[:, None] * n + np.arange(n))
+            if len(axes) == 1:
+                self.index[key] = (axes[0],)
+            else:
+                self.index[key] = (axes[0][:, :, None], axes[1][:, None, :])
+
+    def wide_params(self, wide_model: Model, stacked: dict) -> None:
+        """Write every replica's params (``stacked[key]`` is (R, ...)) into ``wide_model.params``."""
+        for key, idx in self.index.items():
+            wide_model.params[key][idx] = stacked[key]
+
+    def replica_grads(self, wide_grads: dict) -> dict:
+        """Each replica's gradients, stacked (R, ...), read off the wide network's gradients."""
+        return {key: wide_grads[key][idx] for key, idx in self.index.items()}
+
+
+class _Joint:
+    """Seeds trained together: what :class:`lstmlab.train.Trainer` does for one, done for all at once.
+
+    The step is the trainer's, replica by replica: sample a batch from the replica's own generator,
+    forward, loss, backward, gradient norm and clipping, the health check (a replica that diverges
+    gets its last good params back and leaves), clipping by value, the optimiser's step (one
+    optimiser over the stacked params: its updates are elementwise, so each replica's update is
+    the one its own optimiser would make), the schedule, the history, and every ``eval_every``
+    steps an evaluation on a batch drawn with the replica's ``(seed, 2, step)`` generator.
+    """
+
+    def __init__(self, seeds, task, config, model_kwargs):
+        self.task, self.config = task, config
+        self.seeds = seeds
+        self.models = [Model(seed=s, **model_kwargs) for s in seeds]
+        if config.dtype is not None:
+            for m in self.models:
+                if np.dtype(m.dtype) != np.dtype(config.dtype):
+                    m.astype(config.dtype)
+        m0 = self.models[0]
+        for attr in ("input_size", "output_size", "readout"):
+            if getattr(m0, attr) != getattr(task, attr):
+                raise ValueError(
+                    f"model: expected {attr}={getattr(task, attr)!r} for the task {task.name!r}, "
+                    f"got {getattr(m0, attr)!r}"
+                )
+        self.dtype, self.readout, self.V = m0.dtype, m0.readout, m0.output_size
+        self.keys = tuple(m0.params)
+        self.rngs = [np.random.default_rng(s) for s in seeds]
+        self.histories = []
+        for _ in seeds:
+            h = History()
+            h.batch_size = config.batch_size
+            self.histories.append(h)
+        self.diverged = [None] * len(seeds)
+        self.best = [float("inf")] * len(seeds)
+        self.active = list(range(len(seeds)))  # row r of the stack is seed number self.active[r]
+        self.P = {k: np.stack([m.params[k] for m in self.models]) for k in self.keys}
+        self.good = {k: v.copy() for k, v in self.P.items()}
+        self._widen()
+        kwargs = {"momentum": config.momentum} if config.optimizer != "adam" else {}
+        self.opt = OPTIMIZERS[config.optimizer](self.P, lr=config.lr, **kwargs)
+        self.scheduler = None
+        if config.schedule == "step":
+            self.scheduler = StepLR(self.opt, step_size=config.step_size, gamma=config.gamma)
+        elif config.schedule == "exponential":
+            self.scheduler = ExponentialLR(self.opt, gamma=config.gamma)
+
+    def _widen(self):
+        """The wide network for the replicas now in the stack."""
+        R, m0 = len(self.active), self.models[0]
+        cfg = m0.config
+        sizes = {k: R * cfg[k] for k in ("input_size", "hidden_size", "output_size")}
+        self.wide = Model(**{**cfg, **sizes, "seed": 0, "forget_bias": None})
+        for v in self.wide.params.values():
+            v[...] = 0.0
+        self.layout = WideLayout(m0, R)
+
+    # ------------------------------------------------------------------ the network, all replicas
+    def forward(self, x):
+        """x (R, N, T, D) -> (y_pred (R, N, V) or (R, N, T, V), cache): every replica at once."""
+        R, N, T, D = x.shape
+        self.layout.wide_params(self.wide, self.P)
+        x_wide = np.ascontiguousarray(x.transpose(1, 2, 0, 3)).reshape(N, T, R * D)
+        y_wide, cache = self.wide.forward(x_wide)
+        y = y_wide.reshape(*y_wide.shape[:-1], R, self.V)
+        return np.moveaxis(y, -2, 0), cache
+
+    def backward(self, dy, cache):
+        dy_wide = np.ascontiguousarray(np.moveaxis(dy, 0, -2)).reshape(*dy.shape[1:-1], -1)
+        return self.layout.replica_grads(self.wide.backward(dy_wide, cache, truncate=self.config.truncate))
+
+    # ------------------------------------------------------------------ training
+    def _sample(self, rngs, batch_size):
+        """One batch per replica, stacked: ``(batches, x (R, N, T, D), masks, targets)``.
+
+        Where the replicas' batches differ in length (the Reber strings do), the shorter ones are
+        padded at the end to the longest, with a mask that leaves the padding out of the loss. The
+        padding comes after every real step, so no real step sees it, and the loss gives it no
+        error: each replica computes what it computes alone. (A task read out at its last step
+        whose sequences end at different steps is not served: see :func:`_why_not_together`.)
+        """
+        batches = [self.task.sample(batch_size, rng, dtype=self.dtype) for rng in rngs]
+        T = max(b.x.shape[1] for b in batches)
+        if all(b.x.shape[1] == T for b in batches):
+            return batches, np.stack([b.x for b in batches]), [b.mask for b in batches], [b.y for b in batches]
+        xs, masks, ys = [], [], []
+        for b in batches:
+            n, t = b.x.shape[:2]
+            pad = T - t
+            xs.append(np.pad(b.x, ((0, 0), (0, pad), (0, 0))))
+            mask = np.ones((n, t), dtype=bool) if b.mask is None else np.asarray(b.mask, dtype=bool)
+            masks.append(np.pad(mask, ((0, 0), (0, pad))))
+            ys.append(np.pad(b.y, ((0, 0), (0, pad)) + ((0, 0),) * (b.y.ndim - 2)))
+        return batches, np.stack(xs), masks, ys
+
+    def _loss(self, y_pred, targets, masks):
+        losses, dys = [], np.empty_like(y_pred)
+        model = self.models[0]
+        for r, y in enumerate(targets):
+            value, dys[r] = model.compute_loss(y_pred[r], y, mask=masks[r], loss=self.task.loss)
+            losses.append(float(value))
+        return losses, dys
+
+    def step(self, step):
+        cfg = self.config
+        _, x, masks, targets = self._sample([self.rngs[s] for s in self.active], cfg.batch_size)
+        lr = self.opt.lr
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            y_pred, cache = self.forward(x)
+            losses, dy = self._loss(y_pred, targets, masks)
+            grads = self.backward(dy, cache)
+            # global_norm replica by replica: the norm of the per-array norms
+            per_key = [np.sqrt((g.reshape(g.shape[0], -1) ** 2).sum(axis=1)) for g in grads.values()]
+            norms = np.sqrt(sum(n * n for n in per_key))
+        if cfg.clip_norm is not None:  # clip_grad_norm replica by replica (a non-finite norm is left to the check)
+            coef = cfg.clip_norm / (norms + CLIP_EPS)
+            scale = np.where(np.isfinite(norms) & (coef < 1.0), coef, 1.0)
+            for g in grads.values():
+                g *= scale.reshape((-1,) + (1,) * (g.ndim - 1))
+        healthy = []
+        for r, s in enumerate(self.active):
+            loss, norm = losses[r], float(norms[r])
+            ok = np.isfinite(loss) and np.isfinite(norm)
+            if ok and cfg.divergence_factor is not None and loss > cfg.divergence_factor * self.best[s]:
+                ok = False
+            if ok:
+                healthy.append(r)
+            else:
+                self._diverge(r, s, step, loss, norm, lr)
+        for k in self.keys:  # the params of every healthy replica gave a healthy step: keep them
+            self.good[k][healthy] = self.P[k][healthy]
+        if len(healthy) < len(self.active):
+            grads = {k: g[healthy] for k, g in grads.items()}
+            losses = [losses[r] for r in healthy]
+            norms = norms[healthy]
+            self._keep(healthy)
+        if not self.active:
+            return
+        if cfg.clip_value is not None:
+            clip_grad_value(grads, cfg.clip_value)
+        self.opt.step(self.P, grads)
+        if self.scheduler is not None:
+            self.scheduler.step()
+        for r, s in enumerate(self.active):
+            self.best[s] = min(self.best[s], losses[r])
+            self.histories[s].record_step(step, losses[r], float(norms[r]), lr, self.elapsed)
+
+    def _diverge(self, r, s, step, loss, norm, lr):
+        """Row r (seed number s) diverged: its last good params go back into its model, and it leaves."""
+        for k in self.keys:
+            self.models[s].params[k] = self.good[k][r].copy()
+        history = self.histories[s]
+        history.stop_reason = "diverged"
+        what = f"the loss is {loss:.4g} and the gradient norm is {norm:.4g}"
+        advice = f"lower the learning rate: lr={lr:g} -> try lr={lr / 10:g}"
+        self.diverged[s] = TrainingDiverged(
+            f"Training diverged at step {step} (seed {self.seeds[s]}): {what}. "
+            f"The last good params are restored. Try: clip the gradient norm (clip_norm=1.0), and {advice}.",
+            step=step,
+            loss=loss,
+            grad_norm=norm,
+            lr=lr,
+            history=history,
+        )
+
+    def _finish(self, r):
+        s = self.active[r]
+        for k in self.keys:
+            self.models[s].params[k] = self.P[k][r].copy()
+
+    def _keep(self, rows):
+        """Keep only the rows ``rows`` of the stack (the other replicas have left)."""
+        state = self.opt.state_dict()
+        self.active = [self.active[r] for r in rows]
+        if not self.active:
+            return
+        self.P = {k: np.ascontiguousarray(v[rows]) for k, v in self.P.items()}
+        self.good = {k: np.ascontiguousarray(v[rows]) for k, v in self.good.items()}
+        kwargs = {"momentum": self.config.momentum} if self.config.optimizer != "adam" else {}
+        opt = OPTIMIZERS[self.config.optimizer](self.P, lr=self.opt.lr, **kwargs)
+        opt.load_state_dict({k: (v if k in ("t", "lr") else v[rows]) for k, v in state.items()})
+        if self.scheduler is not None:
+            self.scheduler.optimizer = opt
+        self.opt = opt
+        self._widen()
+
+    def evaluate(self, step):
+        """Evaluate every replica in the stack; returns the rows that stop now (solved)."""
+        cfg = self.config
+        rngs = [np.random.default_rng([self.seeds[s], 2, step]) for s in self.active]
+        batches, x, _, _ = self._sample(rngs, cfg.eval_batch_size)
+        y_pred, _ = self.forward(x)
+        stop = []
+        for r, s in enumerate(self.active):
+            y = y_pred[r] if self.readout == "last" else y_pred[r][:, : batches[r].x.shape[1]]
+            metrics = {k: float(v) for k, v in self.task.evaluate(y, batches[r]).items()}
+            history = self.histories[s]
+            history.record_eval(step, metrics)
+            if cfg.early_stop_on_solve and metrics.get("solved"):
+                history.solved_at = step
+                history.stop_reason = "solved"
+                stop.append(r)
+        return stop
+
+    def fit(self) -> SeedRuns:
+        cfg = self.config
+        self.elapsed = 0.0
+        step = 0
+        while step < cfg.steps and self.active:
+            step += 1
+            t0 = time.perf_counter()
+            self.step(step)
+            self.elapsed += time.perf_counter() - t0
+            if not self.active:
+                break
+            last = step == cfg.steps
+            if last or (cfg.eval_every is not None and step % cfg.eval_every == 0):
+                stop = self.evaluate(step)
+                if stop:
+                    for r in stop:
+                        self._finish(r)
+                    self._keep([r for r in range(len(self.active)) if r not in stop])
+        for r, s in enumerate(self.active):
+            self._finish(r)
+            self.histories[s].stop_reason = "steps"
+        return SeedRuns(self.seeds, self.models, self.histories, self.diverged)

@@ -6,7 +6,7 @@ import pytest
 from lstmlab.model import Model
 from lstmlab.sweep import fit_seeds
 from lstmlab.tasks import get_task
-from lstmlab.train import TrainConfig, fit
+from lstmlab.train import TrainConfig, TrainingDiverged, fit
 
 CFG = TrainConfig(steps=12, batch_size=4, eval_every=4, eval_batch_size=16, progress=False, lr=1e-2)
 
@@ -44,3 +44,85 @@ def test_bad_seeds(seeds, err):
 def test_seed_is_not_a_model_argument():
     with pytest.raises(TypeError, match="seed"):
         fit_seeds([0], get_task("adding", T=4), CFG, hidden_size=3, seed=2)
+
+
+JOINT = ["lstm", "lstm1997", "peephole", "cifg", "fgr", "noaf", "rnn", "rnn_relu", "gru", "gru_cho"]
+
+
+def _compare(runs, cell, task, cfg, **model_kwargs):
+    for s, model, hist, err in zip(runs.seeds, runs.models, runs.histories, runs.diverged):
+        ref = Model(
+            cell,
+            input_size=task.input_size,
+            hidden_size=5,
+            output_size=task.output_size,
+            readout=task.readout,
+            seed=s,
+            **model_kwargs,
+        )
+        try:
+            ref_hist = fit(ref, task, cfg.replace(seed=s))
+            assert err is None
+        except TrainingDiverged as e:
+            ref_hist = e.history
+            assert err is not None and err.step == e.step
+        assert ref_hist.stop_reason == hist.stop_reason and ref_hist.solved_at == hist.solved_at
+        assert ref_hist.step == hist.step and ref_hist.eval_step == hist.eval_step
+        np.testing.assert_allclose(hist.loss, ref_hist.loss, rtol=1e-10, atol=1e-14)
+        np.testing.assert_allclose(hist.grad_norm, ref_hist.grad_norm, rtol=1e-10, atol=1e-14)
+        for k, v in ref_hist.eval.items():
+            np.testing.assert_allclose(hist.eval[k], v, rtol=1e-10, atol=1e-14, err_msg=k)
+        for k, v in ref.params.items():
+            np.testing.assert_allclose(model.params[k], v, rtol=1e-10, atol=1e-12, err_msg=k)
+
+
+@pytest.mark.parametrize("cell", JOINT)
+@pytest.mark.parametrize(
+    "task_name, kwargs",
+    [("adding", {"T": 6}), ("temporal_order", {}), ("reber", {}), ("copy", {"T": 4})],
+)
+def test_the_joint_pass_equals_one_fit_per_seed(cell, task_name, kwargs):
+    task = get_task(task_name, **kwargs)
+    cfg = CFG.replace(steps=15, clip_norm=0.5)
+    runs = fit_seeds([2, 0, 7], task, cfg, cell=cell, hidden_size=5, together=True)
+    _compare(runs, cell, task, cfg)
+
+
+def test_the_joint_pass_with_schedules_truncation_and_early_stops():
+    task = get_task("adding", T=5)
+    cfg = CFG.replace(
+        steps=40,
+        lr=0.05,
+        schedule="step",
+        step_size=7,
+        gamma=0.5,
+        truncate=2,
+        eval_every=2,
+        optimizer="rmsprop",
+        momentum=0.5,
+    )
+    runs = fit_seeds([0, 1, 2, 3], task, cfg, cell="lstm", hidden_size=5, forget_bias=1.0, together=True)
+    _compare(runs, "lstm", task, cfg, forget_bias=1.0)
+
+
+def test_a_replica_that_diverges_leaves_and_the_others_go_on():
+    task = get_task("adding", T=5)
+    cfg = CFG.replace(steps=30, lr=50.0, optimizer="sgd", divergence_factor=2.0)
+    runs = fit_seeds([0, 1, 2, 3, 4], task, cfg, cell="rnn", hidden_size=5, together=True)
+    assert any(e is not None for e in runs.diverged)
+    _compare(runs, "rnn", task, cfg)
+
+
+def test_together_says_why_it_cannot_serve():
+    with pytest.raises(ValueError, match="together: .*JOINT_MAX_WIDTH"):
+        fit_seeds([0, 1], get_task("adding", T=4), CFG, cell="gru", hidden_size=30, together=True)
+    with pytest.raises(TypeError, match="together"):
+        fit_seeds([0], get_task("adding", T=4), CFG, hidden_size=3, together="yes")
+
+
+def test_the_joint_pass_serves_stacked_and_bidirectional_models():
+    task = get_task("adding", T=5)
+    cfg = CFG.replace(steps=8)
+    for kw in ({"num_layers": 2}, {"bidirectional": True}, {"num_layers": 2, "bidirectional": True}):
+        runs = fit_seeds([0, 1, 2], task, cfg, cell="lstm", hidden_size=5, together=True, **kw)
+        _compare(runs, "lstm", task, cfg, **kw)
