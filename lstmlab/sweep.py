@@ -40,7 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .backend import resolve_device
-from .cells import CELLS, get_cell
+from .cells import get_cell
 from .checks import describe
 from .claims import SeedSummary, summarise
 from .clip import CLIP_EPS, clip_grad_value
@@ -172,8 +172,12 @@ def fit_seeds(
 #: The joint pass is used while R * H (replicas times hidden units) is at most this.
 JOINT_MAX_WIDTH = 48
 
-#: The cells the joint pass serves: those that compute unit by unit apart from their matrix products.
-JOINT_CELLS = tuple(CELLS)
+#: The cells the joint pass serves: those that compute unit by unit apart from their matrix products
+#: (a cell whose units differ by position, such as the Clockwork RNN's modules, is not among them).
+JOINT_CELLS = (
+    *("lstm", "lstm1997", "peephole", "vanilla", "nig", "nfg", "nog", "niaf", "noaf", "np", "cifg", "fgr"),
+    *("rnn", "rnn_relu", "rnn_sigmoid", "gru", "gru_cho"),
+)
 
 
 def _why_not_together(R, data, config, val_data, model_kwargs) -> str:

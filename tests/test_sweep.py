@@ -126,3 +126,14 @@ def test_the_joint_pass_serves_stacked_and_bidirectional_models():
     for kw in ({"num_layers": 2}, {"bidirectional": True}, {"num_layers": 2, "bidirectional": True}):
         runs = fit_seeds([0, 1, 2], task, cfg, cell="lstm", hidden_size=5, together=True, **kw)
         _compare(runs, "lstm", task, cfg, **kw)
+
+
+def test_every_cell_the_joint_pass_serves_is_unit_wise():
+    """A cell the joint pass serves must give each replica its own numbers: checked for every one."""
+    from lstmlab.sweep import JOINT_CELLS
+
+    task = get_task("adding", T=4)
+    cfg = CFG.replace(steps=3, eval_every=3)
+    for cell in JOINT_CELLS:
+        runs = fit_seeds([0, 1], task, cfg, cell=cell, hidden_size=5, together=True)
+        _compare(runs, cell, task, cfg)
