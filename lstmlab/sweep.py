@@ -164,7 +164,17 @@ def fit_seeds(
         models.append(model)
         histories.append(history)
         diverged.append(error)
-    return SeedRuns(seeds, models, histories, diverged)
+        if history.stop_reason == "interrupted":  # the learner pressed stop: the sweep stops too
+            print(_interrupted(len(models), len(seeds)))
+            break
+    return SeedRuns(seeds[: len(models)], models, histories, diverged)
+
+
+def _interrupted(done: int, total: int) -> str:
+    return (
+        f"Sweep interrupted: {done} of {total} seeds kept (the last one as far as it got); "
+        "each model holds the params of its last completed step."
+    )
 
 
 # --------------------------------------------------------------------------------------------------- the joint pass
@@ -421,13 +431,16 @@ class _Joint:
             return
         self.P = {k: np.ascontiguousarray(v[rows]) for k, v in self.P.items()}
         self.good = {k: np.ascontiguousarray(v[rows]) for k, v in self.good.items()}
-        kwargs = {"momentum": self.config.momentum} if self.config.optimizer != "adam" else {}
-        opt = OPTIMIZERS[self.config.optimizer](self.P, lr=self.opt.lr, **kwargs)
-        opt.load_state_dict({k: (v if k in ("t", "lr") else v[rows]) for k, v in state.items()})
-        if self.scheduler is not None:
-            self.scheduler.optimizer = opt
-        self.opt = opt
+        self._new_optimizer({k: (v if k in ("t", "lr") else v[rows]) for k, v in state.items()})
         self._widen()
+
+    def _new_optimizer(self, state):
+        """An optimiser over ``self.P`` (the stack now) with the state ``state``; the schedule follows it."""
+        kwargs = {"momentum": self.config.momentum} if self.config.optimizer != "adam" else {}
+        self.opt = OPTIMIZERS[self.config.optimizer](self.P, lr=self.config.lr, **kwargs)
+        self.opt.load_state_dict(state)
+        if self.scheduler is not None:
+            self.scheduler.optimizer = self.opt
 
     def evaluate(self, step):
         """Evaluate every replica in the stack; returns the rows that stop now (solved)."""
@@ -451,21 +464,51 @@ class _Joint:
         cfg = self.config
         self.elapsed = 0.0
         step = 0
+        reason = "steps"
         while step < cfg.steps and self.active:
             step += 1
-            t0 = time.perf_counter()
-            self.step(step)
-            self.elapsed += time.perf_counter() - t0
-            if not self.active:
+            # what the step changes, copied: an interrupt anywhere in it puts everything back
+            snapshot = (list(self.active), {k: v.copy() for k, v in self.P.items()}, self.opt.state_dict())
+            lr_state = None if self.scheduler is None else self.scheduler.state_dict()
+            try:
+                t0 = time.perf_counter()
+                self.step(step)
+                self.elapsed += time.perf_counter() - t0
+                last = step == cfg.steps
+                if self.active and (last or (cfg.eval_every is not None and step % cfg.eval_every == 0)):
+                    stop = self.evaluate(step)
+                    if stop:
+                        for r in stop:
+                            self._finish(r)
+                        self._keep([r for r in range(len(self.active)) if r not in stop])
+            except KeyboardInterrupt:  # undo the step: every replica holds its last completed step
+                self._undo(step, snapshot, lr_state)
+                reason = "interrupted"
                 break
-            last = step == cfg.steps
-            if last or (cfg.eval_every is not None and step % cfg.eval_every == 0):
-                stop = self.evaluate(step)
-                if stop:
-                    for r in stop:
-                        self._finish(r)
-                    self._keep([r for r in range(len(self.active)) if r not in stop])
         for r, s in enumerate(self.active):
             self._finish(r)
-            self.histories[s].stop_reason = "steps"
+            self.histories[s].stop_reason = reason
+        if reason == "interrupted":
+            print(_interrupted(len(self.seeds), len(self.seeds)))
         return SeedRuns(self.seeds, self.models, self.histories, self.diverged)
+
+    def _undo(self, step, snapshot, lr_state):
+        """Forget step ``step`` entirely (an interrupt came in the middle of it)."""
+        self.active, self.P, opt_state = snapshot
+        self._new_optimizer(opt_state)
+        if self.scheduler is not None:
+            self.scheduler.load_state_dict(lr_state)
+        self._widen()
+        for s in self.active:
+            h = self.histories[s]
+            keep = sum(1 for t in h.step if t < step)
+            for key in History.STEP_KEYS:
+                del getattr(h, key)[keep:]
+            keep_eval = sum(1 for t in h.eval_step if t < step)
+            del h.eval_step[keep_eval:]
+            for values in h.eval.values():
+                del values[keep_eval:]
+            if h.solved_at is not None and h.solved_at >= step:
+                h.solved_at = None
+            if self.diverged[s] is not None and self.diverged[s].step >= step:
+                self.diverged[s] = None

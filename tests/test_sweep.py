@@ -137,3 +137,49 @@ def test_every_cell_the_joint_pass_serves_is_unit_wise():
     for cell in JOINT_CELLS:
         runs = fit_seeds([0, 1], task, cfg, cell=cell, hidden_size=5, together=True)
         _compare(runs, cell, task, cfg)
+
+
+@pytest.mark.parametrize("together", [True, False])
+@pytest.mark.parametrize("where", ["sample", "update"])
+def test_an_interrupt_stops_the_sweep_with_every_model_at_a_completed_step(together, where, monkeypatch, capsys):
+    """Kernel > Interrupt in the middle of a step: one line, and the runs as they were after the last whole step."""
+    from lstmlab import optim
+    from lstmlab.tasks.adding import AddingProblem
+
+    task = get_task("adding", T=5)
+    cfg = CFG.replace(steps=20, eval_every=4)
+    stop_at = 7  # interrupt during step 7
+    calls = {"n": 0}
+    if where == "sample":
+        real = AddingProblem.sample
+
+        def sample(self, n, rng, dtype=np.float64):
+            if n == cfg.batch_size:
+                calls["n"] += 1
+                if calls["n"] == (stop_at - 1) * (3 if together else 1) + 2:
+                    raise KeyboardInterrupt
+            return real(self, n, rng, dtype=dtype)
+
+        monkeypatch.setattr(AddingProblem, "sample", sample)
+    else:
+        real = optim.Adam._update
+
+        def update(self, key, p, g):
+            if self.t == stop_at and key.endswith("W_h"):
+                raise KeyboardInterrupt
+            return real(self, key, p, g)
+
+        monkeypatch.setattr(optim.Adam, "_update", update)
+    runs = fit_seeds([0, 1, 2], task, cfg, cell="lstm", hidden_size=4, together=together)
+    assert capsys.readouterr().out.count("Sweep interrupted") == 1
+    monkeypatch.undo()
+    for model, hist in zip(runs.models, runs.histories):
+        assert hist.stop_reason == "interrupted"
+        done = hist.step[-1] if hist.step else 0
+        ref = Model("lstm", input_size=2, hidden_size=4, output_size=1, seed=model.seed)
+        ref_hist = fit(ref, task, cfg.replace(seed=model.seed, steps=max(done, 1))) if done else None
+        if ref_hist is None:
+            continue
+        np.testing.assert_allclose(hist.loss, ref_hist.loss, rtol=1e-10)
+        for k, v in ref.params.items():
+            np.testing.assert_allclose(model.params[k], v, rtol=1e-10, atol=1e-12, err_msg=k)
