@@ -70,9 +70,16 @@ def check_params(params, shapes: dict, dtype=None, name: str = "params"):
 
 
 def check_choice(name: str, value, choices):
-    """Check that ``value`` is one of ``choices``."""
-    if value not in choices:
-        raise ValueError(f"{name}: expected one of {sorted(choices)}, got {value!r}")
+    """Check that ``value`` is one of ``choices`` (a str choice must be given as a str: ``True`` is not ``1``)."""
+    try:
+        ok = value in choices and any(type(value) is type(c) or not isinstance(c, str) for c in choices if c == value)
+    except (TypeError, ValueError):  # an unhashable value (a list) or an array is no choice
+        ok = False
+    if not ok:
+        shown = sorted(choices, key=lambda c: (c is not None, str(c)))
+        raise ValueError(
+            f"{name}: expected one of {shown}, got {describe(value) if hasattr(value, 'shape') else repr(value)}"
+        )
     return value
 
 

@@ -251,6 +251,9 @@ class Model:
         -------
         grads : dict with the keys of ``params``
         """
+        if not isinstance(cache, dict) or any(k not in cache for k in ("stack", "z", "idx", "shape")):
+            got = type(cache).__name__ if not isinstance(cache, (dict, tuple)) else f"a {type(cache).__name__}"
+            raise TypeError(f"cache: expected the cache returned by Model.forward (its second result), got {got}")
         N, T = cache["shape"]
         H, V = self.hidden_size, self.output_size
         z = cache["z"]

@@ -23,7 +23,7 @@ from . import fast_lstm
 from .backend import get_xp
 from .cells import get_cell
 from .cells.base import Cell, describe_cache, recurrent_weight_grads
-from .checks import check_array, check_positive_int, check_sizes
+from .checks import check_array, check_bool, check_positive_int, check_sizes
 
 
 def forward(x, params, cell="lstm", h0=None, c0=None, fast=True):
@@ -50,6 +50,7 @@ def forward(x, params, cell="lstm", h0=None, c0=None, fast=True):
     chunk, say) without changing what :func:`backward` returns.
     """
     cell = get_cell(cell)
+    fast = check_bool("fast", fast)
     D, H, dtype = cell.check_params(params)
     check_sizes("x", check_array("x", x, shape=(None, None, D), dtype=dtype), "NT")
     N, T, _ = x.shape

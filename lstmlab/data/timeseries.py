@@ -70,6 +70,8 @@ def chronological_split(series, val_fraction: float = 0.15, test_fraction: float
     n_test = int(round(n * test_fraction))
     n_val = int(round(n * val_fraction))
     n_train = n - n_val - n_test
+    if n_train < 1:
+        raise ValueError(f"series: expected enough values for a non-empty training part, got {n}")
     return series[:n_train].copy(), series[n_train : n_train + n_val].copy(), series[n_train + n_val :].copy()
 
 
