@@ -15,8 +15,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lstmlab import sequence
-from lstmlab.cells import get_cell, gru_step_forward, lstm_step_backward, lstm_step_forward, rnn_step_backward
-from lstmlab.cells import rnn_step_forward
+from lstmlab.cells import (
+    get_cell,
+    gru_step_forward,
+    lstm_step_backward,
+    lstm_step_forward,
+    rnn_step_backward,
+    rnn_step_forward,
+)
 from lstmlab.checkpoint import save_checkpoint
 from lstmlab.clip import clip_grad_norm, clip_grad_value, global_norm
 from lstmlab.data.text import Vocabulary, batchify, unigram_nats

@@ -188,7 +188,8 @@ def sample(step_fn, vocab: Vocabulary, prime: str, length: int, temperature: flo
     if not isinstance(vocab, Vocabulary):
         raise TypeError(f"vocab: expected a Vocabulary, got {type(vocab).__name__}")
     if not callable(step_fn):
-        raise TypeError(f"step_fn: expected a callable step_fn(x, state) -> (logits, state), got {type(step_fn).__name__}")
+        got = type(step_fn).__name__
+        raise TypeError(f"step_fn: expected a callable step_fn(x, state) -> (logits, state), got {got}")
     if temperature > 0 and not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng: expected a numpy.random.Generator, got {type(rng).__name__}")
     eye = np.eye(vocab.size)
