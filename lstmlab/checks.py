@@ -136,6 +136,17 @@ def check_real(name: str, value, low: float = 0.0, high: float | None = None, lo
     return value
 
 
+def check_float_dtype(name: str, dtype):
+    """Check that ``dtype`` names float32 or float64 (a NumPy dtype, its type or its name); returns the dtype."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        dt = None
+    if dtype is None or dt is None or dt not in FLOAT_DTYPES or isinstance(dtype, bool):  # dtype(None) is float64
+        raise TypeError(f"{name}: expected float32 or float64, got {dtype!r}")
+    return dt
+
+
 def check_bool(name: str, value) -> bool:
     """Check that ``value`` is a bool (Python's or NumPy's); returns it as a Python bool."""
     if not isinstance(value, (bool, np.bool_)):

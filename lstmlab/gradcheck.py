@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .backend import asnumpy, get_xp
-from .checks import check_array, check_positive_int, check_real
+from .checks import check_array, check_int, check_positive_int, check_real
 
 #: The default relative tolerance: what a correct float64 backward pass reaches.
 TOLERANCE = 1e-7
@@ -68,6 +68,7 @@ def sample_entries(size: int, max_entries=None, seed=0):
 
     The draw is seeded, so the same call always checks the same entries. Returns a sorted int array.
     """
+    size = check_int("size", size)
     max_entries = check_positive_int("max_entries", max_entries, allow_none=True)
     if max_entries is None or max_entries >= size:
         return np.arange(size)
@@ -132,7 +133,13 @@ def relative_error(num, ana, tiny=None):
     ``tiny=None`` sets the floor to ``TINY_FRACTION`` times the largest ``|num| + |ana|``
     (and two arrays of exact zeros agree).
     """
-    num, ana = np.asarray(num, dtype=np.float64), np.asarray(ana, dtype=np.float64)
+    num, ana = (
+        np.asarray(asnumpy(check_array(n, a, finite=False)), dtype=np.float64) for n, a in (("num", num), ("ana", ana))
+    )
+    if num.shape != ana.shape:
+        raise ValueError(f"ana: expected the shape of num {num.shape}, got {ana.shape}")
+    if tiny is not None:
+        tiny = check_real("tiny", tiny)
     size = np.abs(num) + np.abs(ana)
     if tiny is None:
         tiny = TINY_FRACTION * float(size.max()) if size.size else 0.0

@@ -64,7 +64,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .backend import DEVICES, asnumpy, get_xp, resolve_device, to_device
-from .checkpoint import load_checkpoint, save_checkpoint
+from .checkpoint import _check_path, load_checkpoint, save_checkpoint
 from .checks import _describe, check_choice, check_positive_int
 from .clip import clip_grad_norm, clip_grad_value, global_norm
 from .optim import SGD, Adam, RMSprop
@@ -394,6 +394,8 @@ class _ArrayData:
         for label, a in (("x", x), ("y", y)):
             if not (hasattr(a, "shape") and hasattr(a, "dtype")):
                 raise TypeError(f"{name}[{label}]: expected an array, got {_describe(a)}")
+        if np.dtype(x.dtype).kind != "f":
+            raise TypeError(f"{name}[x]: expected a float array (it is cast to the model's dtype), got dtype {x.dtype}")
         if x.ndim != 3 or x.shape[2] != model.input_size:
             raise ValueError(f"{name}[x]: expected shape (?, ?, {model.input_size}), got {tuple(x.shape)}")
         n, T = x.shape[:2]
@@ -458,6 +460,10 @@ class Trainer:
         if not isinstance(config, TrainConfig):
             raise TypeError(f"config: expected a TrainConfig, got {_describe(config)}")
         self.model, self.config = model, config
+        if not isinstance(callbacks, (list, tuple)):
+            raise TypeError(
+                f"callbacks: expected a list or tuple of Callbacks or functions, got {_describe(callbacks)}"
+            )
         self.callbacks = tuple(callbacks)
         self._on_step, self._on_eval = _hooks(self.callbacks, "on_step"), _hooks(self.callbacks, "on_eval")
 
@@ -797,7 +803,7 @@ class Trainer:
         resuming from such a checkpoint (say with a lower ``lr``) continues from the good params, but not
         bit for bit as an uninterrupted run would have.
         """
-        path = self.config.checkpoint_path if path is None else os.fspath(path)
+        path = self.config.checkpoint_path if path is None else _check_path(path)
         if path is None:
             raise ValueError("path: expected a file path (no checkpoint_path in the config), got None")
         arrays = {f"param.{k}": asnumpy(v) for k, v in self.model.params.items()}
@@ -1036,7 +1042,14 @@ def fit(model, data, config=None, callbacks=(), val_data=None, resume_from=None)
     with the model's params restored to the last good ones.
     """
     if resume_from is not None and config is None:
-        config = TrainConfig(**load_checkpoint(resume_from)[1]["config"])
+        meta = load_checkpoint(resume_from)[1]
+        saved = meta.get("config") if isinstance(meta, dict) else None
+        if not isinstance(saved, dict):
+            raise ValueError(f"resume_from: {resume_from}: the checkpoint's meta has no config entry (pass config=)")
+        try:
+            config = TrainConfig(**saved)
+        except TypeError as e:
+            raise ValueError(f"resume_from: {resume_from}: the checkpoint's config is not a TrainConfig: {e}") from None
     trainer = Trainer(model, data, config, callbacks=callbacks, val_data=val_data)
     if resume_from is not None:
         trainer.load(resume_from)

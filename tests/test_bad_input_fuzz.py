@@ -8,6 +8,8 @@ message names the spoiled argument, and leave every array it was given unchanged
 
 import copy
 import math
+import os
+import tempfile
 
 import numpy as np
 import pytest
@@ -20,23 +22,35 @@ from lstmlab.cells import (
     gru_step_forward,
     lstm_step_backward,
     lstm_step_forward,
+    register,
     rnn_step_backward,
     rnn_step_forward,
 )
-from lstmlab.checkpoint import save_checkpoint
+from lstmlab.checkpoint import load_checkpoint, save_checkpoint
 from lstmlab.clip import clip_grad_norm, clip_grad_value, global_norm
-from lstmlab.data.text import Vocabulary, batchify, unigram_nats
+from lstmlab.data.text import Vocabulary, batchify, bptt_batches, unigram_nats
 from lstmlab.data.timeseries import chronological_split, make_windows, persistence_mse
 from lstmlab.exercises.feedback import Feedback
-from lstmlab.gradcheck import gradcheck, numerical_gradient
+from lstmlab.gradcheck import gradcheck, numerical_gradient, relative_error
 from lstmlab.init import hs1997_init, orthogonal_init, set_forget_bias
-from lstmlab.losses import mse_loss, softmax_cross_entropy
+from lstmlab.losses import log_softmax, mse_loss, softmax_cross_entropy
 from lstmlab.model import Model
 from lstmlab.optim import SGD, Adam, RMSprop
 from lstmlab.schedules import CosineAnnealingLR, ExponentialLR, StepLR
 from lstmlab.stack import init_stack_params, stack_backward, stack_forward
-from lstmlab.tasks import AddingProblem, CopyMemory, LongLag, SpikeTiming, TemporalOrder
-from lstmlab.train import TrainConfig
+from lstmlab.tasks import AddingProblem, CopyMemory, LongLag, SpikeTiming, TemporalOrder, get_task
+from lstmlab.train import TrainConfig, Trainer, fit
+
+QUIET = dict(progress=False)
+
+
+def _checkpoint_file(cache={}):  # noqa: B006 - one file for the whole module
+    if "path" not in cache:
+        folder = tempfile.mkdtemp()
+        cache["path"] = os.path.join(folder, "c.npz")
+        save_checkpoint(cache["path"], {"a": np.zeros(2)}, {})
+    return cache["path"]
+
 
 # ----------------------------------------------------------------------------------------------- spoilers
 
@@ -47,6 +61,13 @@ IDS = "ids"  # integer ids of any shape
 ANY_ARRAY = "array of any shape"
 PROB = "real in [0, 1]"
 DICT = "dict"
+DTYPE = "float dtype"
+PATH = "file path"
+CACHE = "cache"
+SEQUENCE = "list of callbacks"
+DATA = "task or arrays"
+AXIS = "axis"
+NAN_OK = "array of any shape, NaN allowed"
 POS_REAL = "positive real"
 NONNEG_REAL = "non-negative real"
 UNIT = "real in [0, 1)"
@@ -75,6 +96,21 @@ def spoilers(kind, value):
         return ["abc", value.astype(np.float64) + 0.5, value + 10**6, value - 10**6, None]
     if kind == PROB:
         return [-0.1, 1.5, math.nan, "0.5", None]
+    if kind == AXIS:
+        return [5, -9, 1.5, "0", None]
+    if kind == NAN_OK:
+        return ["abc", [1.0, 2.0], value.astype(np.int64), None]
+    if kind == DTYPE:
+        return ["float16", "bogus", np.int64, 3, True]
+    if kind == PATH:
+        return [3, b"bytes", "", ["a"]]
+    if kind == CACHE:
+        return [None, "abc", (1, 2, 3), {"x": 1}, [value]]
+    if kind == SEQUENCE:
+        return [3, "abc", None]
+    if kind == DATA:
+        x, y = value
+        return [None, "abc", (x,), (x[..., 0], y), (x, y[:1]), (x.astype(np.int64), y)]
     if kind == DICT:
         return [None, [1.0], "abc"]
     if kind == INTS:
@@ -127,7 +163,48 @@ def api(N, T, D, H, seed):
     series = r.normal(size=40)
     ids = r.integers(0, 5, size=30)
     a = r.normal(size=4)
+    stream = r.integers(0, 5, size=(2, 9))
+    ckpt = _checkpoint_file()
+    trainer = Trainer(Model("lstm", 2, H, 1, seed=seed), AddingProblem(T=5), TrainConfig(steps=2, **QUIET))
+    data = (x, (r.normal(size=(N, T, D)).sum(axis=(1, 2)) > 0).astype(np.int64))
+    cls_model = Model("gru", D, H, 2, seed=seed)
     return {
+        "Trainer": (
+            Trainer,
+            dict(model=cls_model, data=data, config=TrainConfig(steps=2, **QUIET), callbacks=[]),
+            dict(data=DATA, callbacks=SEQUENCE),
+        ),
+        "fit": (fit, dict(model=cls_model, data=data, config=TrainConfig(steps=2, **QUIET)), dict(data=DATA)),
+        "Trainer.save": (trainer.save, dict(path=None), dict(path=PATH)),
+        "load_checkpoint": (load_checkpoint, dict(path=ckpt), dict(path=PATH)),
+        "Cell.init_params": (
+            get_cell("lstm").init_params,
+            dict(D=D, H=H, seed=seed, dtype=np.float64),
+            dict(D=POS_INT, H=POS_INT, dtype=DTYPE),
+        ),
+        "log_softmax": (log_softmax, dict(logits=r.normal(size=(N, 3)), axis=-1), dict(logits=ANY_ARRAY, axis=AXIS)),
+        "relative_error": (relative_error, dict(num=a, ana=a + 1e-9), dict(num=NAN_OK, ana=NAN_OK)),
+        "bptt_batches": (bptt_batches, dict(streams=stream, k=3), dict(k=POS_INT)),
+        "get_task": (get_task, dict(name="copy", T=4), dict(name=CHOICE)),
+        "register": (register, dict(cell=get_cell("lstm")), dict(cell=CACHE)),
+        "sequence.backward cache": (sequence.backward, dict(dhs=None, cache=seq_cache), dict(cache=CACHE)),
+        "stack_backward cache": (stack_backward, dict(dout=None, cache=st_cache), dict(cache=CACHE)),
+        "lstm_step_backward cache": (
+            lstm_step_backward,
+            dict(dh=r.normal(size=(N, H)), dc=None, cache=lstm_cache),
+            dict(cache=CACHE),
+        ),
+        "Model.backward cache": (model.backward, dict(dy_pred=r.normal(size=(N, 2)), cache=None), dict(cache=CACHE)),
+        "stack_forward lengths": (
+            stack_forward,
+            dict(x=x, params=sp, cell="gru", num_layers=1, bidirectional=True, lengths=np.full(N, T)),
+            dict(lengths=IDS),
+        ),
+        "Task.sample dtype": (
+            AddingProblem(T=10).sample,
+            dict(batch_size=N, rng=r, dtype=np.float32),
+            dict(dtype=DTYPE),
+        ),
         "rnn_step_forward": (
             rnn_step_forward,
             dict(x=x2, h_prev=h, params=p_rnn, nonlinearity="tanh"),
@@ -287,6 +364,7 @@ ALLOWED = {
     ("TrainConfig", "clip_norm", None),
     ("TrainConfig", "schedule", None),
     ("lstm_step_backward", "dc", None),
+    ("stack_forward lengths", "lengths", None),
 }
 
 NAMES = sorted(api(2, 3, 2, 3, 0))

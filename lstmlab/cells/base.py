@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..backend import get_xp
-from ..checks import check_array, check_params, check_sizes
+from ..checks import check_array, check_float_dtype, check_params, check_positive_int, check_sizes
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,10 @@ class Cell:
 
     def init_params(self, D: int, H: int, seed=0, dtype=np.float64) -> dict:
         """PyTorch's default initialisation: every entry from U(-1/sqrt(H), 1/sqrt(H))."""
+        D, H = check_positive_int("D", D), check_positive_int("H", H)
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer, np.random.Generator)):
+            raise TypeError(f"seed: expected an int or a np.random.Generator, got {type(seed).__name__} {seed!r}")
+        dtype = check_float_dtype("dtype", dtype)
         rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
         k = 1.0 / np.sqrt(H)
         return {key: rng.uniform(-k, k, size=shape).astype(dtype) for key, shape in self.param_shapes(D, H).items()}

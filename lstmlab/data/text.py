@@ -117,9 +117,15 @@ def bptt_batches(streams, k: int):
     ``(L - 1)`` is not a multiple of ``k``. One-hot code x with ``np.eye(V)[x]``.
     """
     streams = np.asarray(streams)
-    if streams.ndim != 2 or streams.shape[1] < 2:
-        raise ValueError(f"streams: expected shape (N, L) with L >= 2, got {streams.shape}")
+    if streams.ndim != 2 or streams.shape[1] < 2 or streams.shape[0] < 1:
+        raise ValueError(f"streams: expected shape (N, L) with N >= 1 and L >= 2, got {streams.shape}")
+    if streams.dtype.kind not in "iu":
+        raise TypeError(f"streams: expected integer ids, got dtype {streams.dtype}")
     k = check_positive_int("k", k)
+    return _windows(streams, k)  # checked now, not at the first next()
+
+
+def _windows(streams, k: int):
     L = streams.shape[1]
     for s in range(0, L - 1, k):
         e = min(s + k, L - 1)
