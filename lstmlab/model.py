@@ -36,7 +36,7 @@ import numpy as np
 
 from .backend import asnumpy, get_xp, resolve_device, to_device
 from .cells import get_cell
-from .checks import _describe, check_array, check_choice, check_positive_int, check_sizes
+from .checks import _describe, check_array, check_bool, check_choice, check_positive_int, check_sizes
 from .init import set_forget_bias
 from .losses import _check_mask, mse_loss, softmax_cross_entropy
 from .stack import init_stack_params, prefixes, stack_backward, stack_forward
@@ -310,6 +310,7 @@ class Model:
         ``(loss, grads)``, or ``(loss, grads, final)`` when ``return_final``; ``loss`` is a float.
         """
         check_choice("loss", loss, LOSSES)
+        return_final = check_bool("return_final", return_final)
         y_pred, cache = self.forward(x, h0=h0, c0=c0, mask=mask)
         value, dy_pred = self.compute_loss(y_pred, y, mask=mask, loss=loss)
         grads = self.backward(dy_pred, cache, truncate=truncate)

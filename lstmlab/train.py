@@ -800,8 +800,9 @@ class Trainer:
         the best loss, the elapsed seconds, and the history's stop reason. With ``diverged``, the params
         are the last good ones (the trainer's params have been restored to them), the step and the history
         are theirs, and the optimiser's state and the generator are as they were when training stopped:
-        resuming from such a checkpoint (say with a lower ``lr``) continues from the good params, but not
-        bit for bit as an uninterrupted run would have.
+        resuming from such a checkpoint with a lower ``lr`` in the new config (a resume takes the lr from
+        the new config, see :meth:`load`) continues from the good params, though not bit for bit as an
+        uninterrupted run would have.
         """
         path = self.config.checkpoint_path if path is None else _check_path(path)
         if path is None:
