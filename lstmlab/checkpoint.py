@@ -47,6 +47,16 @@ META_KEY, FORMAT_KEY, CHECKSUM_KEY = "__meta__", "__format__", "__checksum__"
 RESERVED = (META_KEY, FORMAT_KEY, CHECKSUM_KEY)
 
 
+def _check_path(path) -> str:
+    """``path`` as a str, or a TypeError naming it."""
+    if not isinstance(path, (str, os.PathLike)) or isinstance(path, bytes):
+        raise TypeError(f"path: expected a str or os.PathLike file path, got {type(path).__name__} {path!r:.60}")
+    path = os.fspath(path)
+    if not isinstance(path, str) or not path:
+        raise ValueError(f"path: expected a non-empty file path, got {path!r}")
+    return path
+
+
 def _checksum(arrays: dict, meta_bytes: bytes) -> bytes:
     """SHA-256 over the format version, every array (name, dtype, shape, bytes, in name order) and the meta."""
     h = hashlib.sha256()
@@ -79,7 +89,7 @@ def save_checkpoint(path, arrays: dict, meta: dict | None = None) -> None:
     Neither argument is modified. On any error nothing is left behind and an
     existing file at ``path`` is untouched.
     """
-    path = os.fspath(path)
+    path = _check_path(path)
     if not isinstance(arrays, dict):
         raise TypeError(f"arrays: expected a dict of named arrays, got {type(arrays).__name__}")
     host = {}
@@ -134,7 +144,7 @@ def load_checkpoint(path, expected_keys=None) -> tuple:
     unexpected ones. Every problem with the file raises a ``ValueError`` that
     starts with the path; a missing file raises ``FileNotFoundError``.
     """
-    path = os.fspath(path)
+    path = _check_path(path)
     if not os.path.exists(path):
         raise FileNotFoundError(f"{path}: no such checkpoint file")
     bad = f"{path}: not a valid lstmlab checkpoint"

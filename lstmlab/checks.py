@@ -7,6 +7,8 @@ expected and what was received. Checks only read their inputs.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .backend import get_xp
@@ -68,9 +70,16 @@ def check_params(params, shapes: dict, dtype=None, name: str = "params"):
 
 
 def check_choice(name: str, value, choices):
-    """Check that ``value`` is one of ``choices``."""
-    if value not in choices:
-        raise ValueError(f"{name}: expected one of {sorted(choices)}, got {value!r}")
+    """Check that ``value`` is one of ``choices`` (a str choice must be given as a str: ``True`` is not ``1``)."""
+    try:
+        ok = value in choices and any(type(value) is type(c) or not isinstance(c, str) for c in choices if c == value)
+    except (TypeError, ValueError):  # an unhashable value (a list) or an array is no choice
+        ok = False
+    if not ok:
+        shown = sorted(choices, key=lambda c: (c is not None, str(c)))
+        raise ValueError(
+            f"{name}: expected one of {shown}, got {describe(value) if hasattr(value, 'shape') else repr(value)}"
+        )
     return value
 
 
@@ -82,6 +91,76 @@ def check_positive_int(name: str, value, allow_none: bool = False):
         raise TypeError(f"{name}: expected a positive int{' or None' if allow_none else ''}, got {describe(value)}")
     if value < 1:
         raise ValueError(f"{name}: expected a positive int (>= 1), got {value}")
+    return int(value)
+
+
+def check_sizes(name: str, a, axes: str):
+    """Check that no axis of ``a`` named in ``axes`` (one letter per axis, ``"?"`` for unnamed) is empty.
+
+    ``check_sizes("x", x, "NTD")`` refuses an empty batch (N = 0) or D = 0 with
+    a message that names the size: ``x: expected at least one sequence (N >= 1), got shape (0, 5, 2)``.
+    """
+    for k, size in zip(axes, a.shape):
+        if k != "?" and size < 1:
+            what = SIZE_NAMES.get(k, "entry along this axis")
+            raise ValueError(f"{name}: expected at least one {what} ({k} >= 1), got shape {tuple(a.shape)}")
+    return a
+
+
+#: What each size letter of the docstrings means, for the messages of :func:`check_sizes`.
+SIZE_NAMES = {
+    "N": "sequence",
+    "T": "time step",
+    "D": "input feature",
+    "H": "hidden unit",
+    "V": "output",
+}
+
+
+def check_real(name: str, value, low: float = 0.0, high: float | None = None, low_open=False, high_open=False) -> float:
+    """A finite real number in the interval from ``low`` to ``high`` (``None``: no upper end); returns a float.
+
+    ``low_open`` / ``high_open`` exclude the end points; ``low=-math.inf`` means no lower end.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name}: expected a real number, got {type(value).__name__} {value!r}")
+    value = float(value)
+    ok = math.isfinite(value) and (value > low if low_open else value >= low)
+    ok = ok and (high is None or (value < high if high_open else value <= high))
+    if not ok:
+        if high is None:
+            want = "a finite number" if low == -math.inf else f"a number {'>' if low_open else '>='} {low}"
+        else:
+            want = f"a number in {'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
+        raise ValueError(f"{name}: expected {want}, got {value!r}")
+    return value
+
+
+def check_float_dtype(name: str, dtype):
+    """Check that ``dtype`` names float32 or float64 (a NumPy dtype, its type or its name); returns the dtype."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        dt = None
+    if dtype is None or dt is None or dt not in FLOAT_DTYPES or isinstance(dtype, bool):  # dtype(None) is float64
+        raise TypeError(f"{name}: expected float32 or float64, got {dtype!r}")
+    return dt
+
+
+def check_bool(name: str, value) -> bool:
+    """Check that ``value`` is a bool (Python's or NumPy's); returns it as a Python bool."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name}: expected True or False, got {describe(value)}")
+    return bool(value)
+
+
+def check_int(name: str, value, low: int = 0, high: int | None = None) -> int:
+    """Check that ``value`` is an int in ``[low, high]`` (``high=None``: no upper end); returns it as an int."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name}: expected an int, got {describe(value)}")
+    if value < low or (high is not None and value > high):
+        want = f">= {low}" if high is None else f"in [{low}, {high}]"
+        raise ValueError(f"{name}: expected an int {want}, got {value}")
     return int(value)
 
 

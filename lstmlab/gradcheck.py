@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .backend import asnumpy, get_xp
-from .checks import check_array, check_positive_int
+from .checks import check_array, check_int, check_positive_int, check_real
 
 #: The default relative tolerance: what a correct float64 backward pass reaches.
 TOLERANCE = 1e-7
@@ -68,6 +68,7 @@ def sample_entries(size: int, max_entries=None, seed=0):
 
     The draw is seeded, so the same call always checks the same entries. Returns a sorted int array.
     """
+    size = check_int("size", size)
     max_entries = check_positive_int("max_entries", max_entries, allow_none=True)
     if max_entries is None or max_entries >= size:
         return np.arange(size)
@@ -99,8 +100,7 @@ def numerical_gradient(f, a, eps: float = 1e-5, entries=None):
     if not callable(f):
         raise TypeError(f"f: expected a callable that returns a scalar loss, got {type(f).__name__}")
     _check_float64("a", a)
-    if isinstance(eps, bool) or not isinstance(eps, (float, int)) or not np.isfinite(eps) or eps <= 0:
-        raise ValueError(f"eps: expected a positive float, got {eps!r}")
+    eps = check_real("eps", eps, low_open=True)
     if not (a.flags.writeable if hasattr(a.flags, "writeable") else True):
         raise ValueError("a: expected a writeable array (it is perturbed in place and restored)")
     flat_idx = np.arange(a.size) if entries is None else np.asarray(entries, dtype=np.int64).ravel()
@@ -133,7 +133,13 @@ def relative_error(num, ana, tiny=None):
     ``tiny=None`` sets the floor to ``TINY_FRACTION`` times the largest ``|num| + |ana|``
     (and two arrays of exact zeros agree).
     """
-    num, ana = np.asarray(num, dtype=np.float64), np.asarray(ana, dtype=np.float64)
+    num, ana = (
+        np.asarray(asnumpy(check_array(n, a, finite=False)), dtype=np.float64) for n, a in (("num", num), ("ana", ana))
+    )
+    if num.shape != ana.shape:
+        raise ValueError(f"ana: expected the shape of num {num.shape}, got {ana.shape}")
+    if tiny is not None:
+        tiny = check_real("tiny", tiny)
     size = np.abs(num) + np.abs(ana)
     if tiny is None:
         tiny = TINY_FRACTION * float(size.max()) if size.size else 0.0
@@ -277,6 +283,13 @@ def gradcheck(
     if not callable(f):
         raise TypeError(f"f: expected a callable that returns a scalar loss, got {type(f).__name__}")
     arrays = _collect(params, inputs)
+    eps = check_real("eps", eps, low_open=True)
+    tol = check_real("tol", tol)
+    if tiny is not None:
+        tiny = check_real("tiny", tiny)
+    max_entries = check_positive_int("max_entries", max_entries, allow_none=True)
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
+        raise TypeError(f"seed: expected an int >= 0 or None, got {type(seed).__name__} {seed!r}")
     call = (lambda: f(params)) if inputs is None else (lambda: f(params, inputs))
     if analytic is None:
         out = call()

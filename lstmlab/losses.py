@@ -30,6 +30,10 @@ def log_softmax(logits, axis: int = -1):
     overflows. Same shape, dtype and device as ``logits``.
     """
     check_array("logits", logits)
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) or not -logits.ndim <= axis < logits.ndim:
+        raise ValueError(
+            f"axis: expected an int in [{-logits.ndim}, {logits.ndim}) (logits has {logits.ndim} axes), got {axis!r}"
+        )
     xp = get_xp(logits)
     shifted = logits - logits.max(axis=axis, keepdims=True)
     return shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))

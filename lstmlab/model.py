@@ -15,7 +15,9 @@ Which step is "last":
   each sequence, so that padded variable-length sequences are read out where they end;
 * for a bidirectional stack, the forward half of the readout vector is taken at that step,
   and the reverse half at step 0, where the reverse direction has read the whole sequence
-  (the same two vectors as PyTorch's ``h_n``).
+  (the same two vectors as PyTorch's ``h_n``). With a mask, the reverse direction starts at
+  each sequence's last unmasked step (the stack's ``lengths``), so padding never enters it:
+  the output is that of the unpadded sequence, as with ``pack_padded_sequence``.
 
 ``params`` holds the stack's keys (``"l0.W_x"``, ``"l0_reverse.W_h"``, ...) plus ``"W_y"``
 (dirs*H, V) and ``"b_y"`` (V,). Gradients use the same keys.
@@ -34,7 +36,7 @@ import numpy as np
 
 from .backend import asnumpy, get_xp, resolve_device, to_device
 from .cells import get_cell
-from .checks import _describe, check_array, check_choice, check_positive_int
+from .checks import _describe, check_array, check_bool, check_choice, check_positive_int, check_sizes
 from .init import set_forget_bias
 from .losses import _check_mask, mse_loss, softmax_cross_entropy
 from .stack import init_stack_params, prefixes, stack_backward, stack_forward
@@ -187,7 +189,10 @@ class Model:
             Initial states (zeros by default), e.g. the final states of the previous chunk
             of a long stream (truncated BPTT). ``c0`` only for LSTM cells.
         mask : array (N, T) of 0/1, optional
-            Only used by readout ``"last"``, to read each sequence out at its last unmasked step.
+            Only used by readout ``"last"``: each sequence ends at its last unmasked step, where it is
+            read out, and a bidirectional stack's reverse direction starts there (as with torch's
+            ``pack_padded_sequence``), so the output does not depend on the padding after it.
+            (For readout ``"all"`` the mask only selects the steps that count in the loss.)
 
         Returns
         -------
@@ -200,13 +205,24 @@ class Model:
         xp = self._xp()
         if get_xp(x) is not xp:
             raise TypeError(f"x: expected an array on the model's device ({self.device}), got {type(x).__module__}")
+        check_sizes("x", x, "NT")
         N, T, _ = x.shape
+        idx = lengths = None
+        if mask is not None and self.readout == "last":
+            idx = last_steps(_check_mask(mask, (N, T), xp), xp)
+            lengths = asnumpy(idx) + 1  # the stack's reverse direction starts at each sequence's last real step
         stack_params = {k: self.params[k] for k in self.stack_keys}
         out, final, scache = stack_forward(
-            x, stack_params, cell=self.cell, num_layers=self.num_layers, bidirectional=self.bidirectional, h0=h0, c0=c0
+            x,
+            stack_params,
+            cell=self.cell,
+            num_layers=self.num_layers,
+            bidirectional=self.bidirectional,
+            h0=h0,
+            c0=c0,
+            lengths=lengths,
         )
         H = self.hidden_size
-        idx = None
         if self.readout == "all":
             z = out
             y_pred = (out.reshape(N * T, -1) @ self.params["W_y"] + self.params["b_y"]).reshape(N, T, -1)
@@ -214,7 +230,6 @@ class Model:
             if mask is None:
                 z = out[:, T - 1, :]
             else:
-                idx = last_steps(_check_mask(mask, (N, T), xp), xp)
                 z = out[xp.arange(N), idx, :]
             if self.bidirectional:
                 z = xp.concatenate([z[:, :H], out[:, 0, H:]], axis=1)
@@ -236,6 +251,9 @@ class Model:
         -------
         grads : dict with the keys of ``params``
         """
+        if not isinstance(cache, dict) or any(k not in cache for k in ("stack", "z", "idx", "shape")):
+            got = type(cache).__name__ if not isinstance(cache, (dict, tuple)) else f"a {type(cache).__name__}"
+            raise TypeError(f"cache: expected the cache returned by Model.forward (its second result), got {got}")
         N, T = cache["shape"]
         H, V = self.hidden_size, self.output_size
         z = cache["z"]
@@ -292,6 +310,7 @@ class Model:
         ``(loss, grads)``, or ``(loss, grads, final)`` when ``return_final``; ``loss`` is a float.
         """
         check_choice("loss", loss, LOSSES)
+        return_final = check_bool("return_final", return_final)
         y_pred, cache = self.forward(x, h0=h0, c0=c0, mask=mask)
         value, dy_pred = self.compute_loss(y_pred, y, mask=mask, loss=loss)
         grads = self.backward(dy_pred, cache, truncate=truncate)

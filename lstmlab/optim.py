@@ -36,27 +36,7 @@ import math
 import numpy as np
 
 from .backend import asnumpy, get_xp
-from .checks import check_array, check_params
-
-
-def check_real(name: str, value, low: float = 0.0, high: float | None = None, low_open=False, high_open=False) -> float:
-    """A finite real number in the interval from ``low`` to ``high`` (``None``: no upper end); returns a float.
-
-    ``low_open`` / ``high_open`` exclude the end points. Used for every
-    hyperparameter of the optimisers, the clippers and the schedules.
-    """
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name}: expected a real number, got {type(value).__name__} {value!r}")
-    value = float(value)
-    ok = math.isfinite(value) and (value > low if low_open else value >= low)
-    ok = ok and (high is None or (value < high if high_open else value <= high))
-    if not ok:
-        if high is None:
-            want = f"a number {'>' if low_open else '>='} {low}"
-        else:
-            want = f"a number in {'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
-        raise ValueError(f"{name}: expected {want}, got {value!r}")
-    return value
+from .checks import check_array, check_params, check_real
 
 
 class Optimizer:

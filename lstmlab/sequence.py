@@ -22,8 +22,8 @@ from __future__ import annotations
 from . import fast_lstm
 from .backend import get_xp
 from .cells import get_cell
-from .cells.base import recurrent_weight_grads
-from .checks import check_array, check_positive_int
+from .cells.base import Cell, describe_cache, recurrent_weight_grads
+from .checks import check_array, check_bool, check_positive_int, check_sizes
 
 
 def forward(x, params, cell="lstm", h0=None, c0=None, fast=True):
@@ -44,13 +44,16 @@ def forward(x, params, cell="lstm", h0=None, c0=None, fast=True):
     hs : array (N, T, H), the hidden state at every step
     final : dict, the state after the last step (``{"h": (N, H)}``, plus ``"c"`` for an LSTM)
     cache : what :func:`backward` needs
+
+    ``hs`` and ``final`` share no memory with the cache (on every path), so a
+    caller may write into them (reset one sequence's state before the next
+    chunk, say) without changing what :func:`backward` returns.
     """
     cell = get_cell(cell)
+    fast = check_bool("fast", fast)
     D, H, dtype = cell.check_params(params)
-    check_array("x", x, shape=(None, None, D), dtype=dtype)
+    check_sizes("x", check_array("x", x, shape=(None, None, D), dtype=dtype), "NT")
     N, T, _ = x.shape
-    if T == 0:
-        raise ValueError("x: expected at least one time step (T >= 1), got shape " + str(tuple(x.shape)))
     xp = get_xp(x, *params.values())
     state = list(cell.zero_state(N, H, xp, dtype))
     for k, (name, given) in enumerate((("h0", h0), ("c0", c0))):
@@ -58,12 +61,12 @@ def forward(x, params, cell="lstm", h0=None, c0=None, fast=True):
             continue
         if k >= len(cell.state_names) or cell.state_names[k] != "hc"[k]:
             raise ValueError(f"{name}: the cell {cell.name!r} has no such state (its state is {cell.state_names})")
-        state[k] = check_array(name, given, shape=(N, H), dtype=dtype)
+        state[k] = check_array(name, given, shape=(N, H), dtype=dtype).copy()  # the cache keeps its own copy
     state = tuple(state)
     if fast and fast_lstm.supports(cell):
         return fast_lstm.forward(x, params, state, cell)
 
-    x_tm = xp.ascontiguousarray(x.transpose(1, 0, 2))  # (T, N, D), time-major
+    x_tm = x.transpose(1, 0, 2).copy()  # (T, N, D), time-major; always a copy, never a view of x
     a_x = (x_tm.reshape(T * N, D) @ params["W_x"] + params["b"]).reshape(T, N, -1)
     hs = xp.empty((T, N, H), dtype=dtype)
     caches = []
@@ -71,9 +74,32 @@ def forward(x, params, cell="lstm", h0=None, c0=None, fast=True):
         state, c = cell.core_forward(a_x[t], state, params)
         hs[t] = state[0]
         caches.append(c)
-    final = dict(zip(cell.state_names, state))
+    final = {name: s.copy() for name, s in zip(cell.state_names, state)}  # the cache keeps the originals
     cache = {"path": "reference", "cell": cell, "x_tm": x_tm, "params": params, "caches": caches, "shape": (N, T, D, H)}
     return hs.transpose(1, 0, 2), final, cache
+
+
+#: The entries of a cache of :func:`forward`, by path.
+CACHE_KEYS = {
+    "reference": ("cell", "x_tm", "params", "caches", "shape"),
+    "fast": ("cell", "params", "shape", "x_aug", "Z", "Hs", "C", "tanh_C"),
+}
+
+
+def check_cache(cache) -> tuple:
+    """Validate a cache returned by :func:`forward`; returns ``(cell, params, (N, T, D, H))``."""
+    path = cache.get("path") if isinstance(cache, dict) else None
+    if path not in CACHE_KEYS:
+        hint = ""
+        if isinstance(cache, tuple) and len(cache) == 3:
+            hint = " (forward returns (hs, final, cache): pass its third element)"
+        elif isinstance(cache, dict) and "h" in cache:
+            hint = " (this looks like forward's final state; pass the cache, forward's third result)"
+        raise TypeError(f"cache: expected the cache returned by sequence.forward, got {describe_cache(cache)}{hint}")
+    missing = [k for k in CACHE_KEYS[path] if k not in cache]
+    if missing or not isinstance(cache["cell"], Cell):
+        raise ValueError(f"cache: expected a complete cache of sequence.forward, got one missing {missing or ['cell']}")
+    return cache["cell"], cache["params"], cache["shape"]
 
 
 def backward(dhs, cache, dh_T=None, dc_T=None, truncate=None):
@@ -97,8 +123,7 @@ def backward(dhs, cache, dh_T=None, dc_T=None, truncate=None):
         One entry per parameter, plus ``"x"`` (N, T, D), ``"h0"`` (N, H) and,
         for an LSTM, ``"c0"`` (N, H).
     """
-    cell, params = cache["cell"], cache["params"]
-    N, T, D, H = cache["shape"]
+    cell, params, (N, T, D, H) = check_cache(cache)
     dtype = params["W_x"].dtype
     if dhs is not None:
         check_array("dhs", dhs, shape=(N, T, H), dtype=dtype)
@@ -146,3 +171,34 @@ def backward(dhs, cache, dh_T=None, dc_T=None, truncate=None):
         d = dstate[k]
         grads[f"{name}0"] = xp.zeros((N, H), dtype=dtype) if d is None else d
     return {k: grads[k] for k in (*params, "x", *(f"{n}0" for n in cell.state_names[:2]))}
+
+
+def states_at(cache, hs, steps) -> dict:
+    """The state of every sequence after its own step ``steps[n]``: ``{name: (N, width)}`` (copies).
+
+    ``cache`` and ``hs`` come from :func:`forward`; ``steps`` is an int array (N,) of steps in ``[0, T)``.
+    This is how a padded batch reads each sequence's final state at its last real step.
+    """
+    cell, _, (N, T, D, H) = check_cache(cache)
+    xp = get_xp(hs)
+    rows = xp.arange(N)
+    out = {"h": hs[rows, steps]}
+    if "c" in cell.state_names:
+        if cache["path"] == "fast":
+            out["c"] = xp.ascontiguousarray(cache["C"][steps + 1, :, rows])  # C is (T+1, H, N), C[t+1] = c_t
+        else:
+            out["c"] = _gather(xp, [c["c"] for c in cache["caches"]], steps, rows)
+    if "q" in cell.state_names:
+        q = [xp.concatenate([c[k] for k in ("i", "f", "o")], axis=1) for c in cache["caches"]]
+        out["q"] = _gather(xp, q, steps, rows)
+    return {name: out[name] for name in cell.state_names}
+
+
+def _gather(xp, per_step: list, steps, rows):
+    """``out[n] = per_step[steps[n]][n]`` for a list of T arrays (N, width)."""
+    out = xp.empty_like(per_step[0])
+    steps_host = [int(t) for t in (steps.tolist() if hasattr(steps, "tolist") else steps)]
+    for t in sorted(set(steps_host)):
+        sel = xp.asarray([n for n, s in enumerate(steps_host) if s == t])
+        out[sel] = per_step[t][sel]
+    return out

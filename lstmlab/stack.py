@@ -38,7 +38,7 @@ import numpy as np
 from . import sequence
 from .backend import get_xp
 from .cells import get_cell
-from .checks import _describe, check_array, check_params, check_positive_int
+from .checks import _describe, check_array, check_params, check_positive_int, check_sizes
 
 #: The suffix of the reverse direction's keys, as in torch's ``weight_ih_l0_reverse``.
 REVERSE = "_reverse"
@@ -153,6 +153,9 @@ def check_stack_params(params, cell, num_layers: int = 1, bidirectional: bool = 
             got = "no such key" if key not in params else _describe(params[key])
             raise ValueError(f"params[{key!r}]: expected a 2-D array, got {got}")
     D, H = params["l0.W_x"].shape[0], params["l0.W_h"].shape[0]
+    for key, size, what in (("l0.W_x", D, "D >= 1 rows (the input width)"), ("l0.W_h", H, "H >= 1 (the hidden width)")):
+        if size < 1:
+            raise ValueError(f"params[{key!r}]: expected {what}, got shape {params[key].shape}")
     shapes = stack_param_shapes(cell, D, H, num_layers, bidirectional)
     dtype = check_params(params, shapes, dtype=dtype)
     return D, H, dtype
@@ -170,7 +173,37 @@ def _check_stacked_state(name, a, cell, S, N, H, dtype, state="c"):
     return check_array(name, a, shape=(S, N, H), dtype=dtype)
 
 
-def stack_forward(x, params, cell="lstm", num_layers: int = 1, bidirectional: bool = False, h0=None, c0=None):
+def check_lengths(lengths, N: int, T: int):
+    """Validate per-sequence lengths: ints (N,) in ``[1, T]``; returns them as an int64 NumPy array (a copy)."""
+    if lengths is None:
+        return None
+    if not (hasattr(lengths, "shape") and hasattr(lengths, "dtype")) and not isinstance(lengths, (list, tuple)):
+        raise TypeError(f"lengths: expected an int array of shape ({N},), got {_describe(lengths)}")
+    host = np.array(lengths.get() if hasattr(lengths, "get") else lengths)
+    if host.dtype.kind not in "iu" and not (host.size == 0 and host.dtype.kind == "f"):
+        raise TypeError(f"lengths: expected integer lengths, got dtype {host.dtype}")
+    if host.shape != (N,):
+        raise ValueError(f"lengths: expected shape ({N},) (one length per sequence), got {host.shape}")
+    if host.size and (host.min() < 1 or host.max() > T):
+        got = f"values from {host.min()} to {host.max()}"
+        raise ValueError(f"lengths: expected lengths in [1, {T}] (T = {T}), got {got}")
+    return host.astype(np.int64)
+
+
+def reverse_index(lengths, T: int, xp=np):
+    """The time index (N, T) that reverses each sequence's first ``lengths[n]`` steps and keeps its padding.
+
+    ``idx[n, t] = lengths[n] - 1 - t`` for ``t < lengths[n]``, else ``t``. It is its own inverse, so the
+    same index maps the input into the reverse direction's time and its output back.
+    """
+    t = np.arange(T)[None, :]
+    L = lengths[:, None]
+    return xp.asarray(np.where(t < L, L - 1 - t, t))
+
+
+def stack_forward(
+    x, params, cell="lstm", num_layers: int = 1, bidirectional: bool = False, h0=None, c0=None, lengths=None
+):
     """Run a stack of (optionally bidirectional) recurrent layers over a sequence.
 
     Parameters
@@ -182,6 +215,13 @@ def stack_forward(x, params, cell="lstm", num_layers: int = 1, bidirectional: bo
     bidirectional : bool, must match the presence of ``"_reverse"`` keys
     h0, c0 : arrays (num_layers * num_directions, N, H), optional (zeros by default); ``c0`` only for
         cells with a cell state
+    lengths : int array (N,), optional
+        The number of real steps of each sequence of a padded batch (values in ``[1, T]``), as torch's
+        ``pack_padded_sequence``. The reverse direction of sequence n then starts at its last real
+        step ``lengths[n] - 1`` and runs back to 0, so padding never reaches a real step's output;
+        ``final`` holds each sequence's state after its last real step. The outputs at padded steps
+        are computed but mean nothing (torch returns zeros there). Without ``lengths`` every
+        sequence has T real steps.
 
     Returns
     -------
@@ -194,13 +234,19 @@ def stack_forward(x, params, cell="lstm", num_layers: int = 1, bidirectional: bo
     cell = get_cell(cell)
     num_layers, bidirectional = check_layout(num_layers, bidirectional)
     D, H, dtype = check_stack_params(params, cell, num_layers, bidirectional)
-    check_array("x", x, shape=(None, None, D), dtype=dtype)
+    check_sizes("x", check_array("x", x, shape=(None, None, D), dtype=dtype), "NT")
     N, T, _ = x.shape
+    lengths = check_lengths(lengths, N, T)
     names = prefixes(num_layers, bidirectional)
     S = len(names)
     h0 = _check_stacked_state("h0", h0, cell, S, N, H, dtype, state="h")
     c0 = _check_stacked_state("c0", c0, cell, S, N, H, dtype)
     xp = get_xp(x, *params.values())
+    rev = None if lengths is None else (xp.arange(N)[:, None], reverse_index(lengths, T, xp))
+    last = None if lengths is None else xp.asarray(lengths - 1)
+
+    def flip(a):  # into the reverse direction's time, and back (the same map)
+        return a[:, ::-1] if rev is None else a[rev]
 
     inp = x
     caches, finals, keys = [], [], []
@@ -208,7 +254,7 @@ def stack_forward(x, params, cell="lstm", num_layers: int = 1, bidirectional: bo
         outs = []
         for d in range(2 if bidirectional else 1):
             s = layer * (2 if bidirectional else 1) + d
-            seq = inp if d == 0 else inp[:, ::-1]
+            seq = inp if d == 0 else flip(inp)
             sub = _sub(params, names[s])
             keys.append(list(sub))
             hs, fin, c = sequence.forward(
@@ -218,9 +264,9 @@ def stack_forward(x, params, cell="lstm", num_layers: int = 1, bidirectional: bo
                 h0=None if h0 is None else h0[s],
                 c0=None if c0 is None else c0[s],
             )
-            outs.append(hs if d == 0 else hs[:, ::-1])
+            outs.append(hs if d == 0 else flip(hs))
             caches.append(c)
-            finals.append(fin)
+            finals.append(fin if last is None else sequence.states_at(c, hs, last))
         inp = outs[0] if len(outs) == 1 else xp.concatenate(outs, axis=2)
     final = {name: xp.stack([f[name] for f in finals]) for name in cell.state_names}
     cache = {
@@ -233,6 +279,7 @@ def stack_forward(x, params, cell="lstm", num_layers: int = 1, bidirectional: bo
         "bidirectional": bidirectional,
         "shape": (N, T, D, H),
         "dtype": dtype,
+        "lengths": lengths,
     }
     return inp, final, cache
 
@@ -255,6 +302,9 @@ def stack_backward(dout, cache, dh_T=None, dc_T=None, truncate=None) -> dict:
     grads : dict
         One entry per key of ``params``, plus ``"x"`` (N, T, D), ``"h0"`` and, for cells with a cell
         state, ``"c0"`` (num_layers * num_directions, N, H).
+
+    With ``lengths`` given to :func:`stack_forward`, ``dh_T`` is the gradient w.r.t. the state after
+    each sequence's last real step; ``dc_T`` is not supported then (a ``ValueError``).
     """
     if not isinstance(cache, dict) or "caches" not in cache or "prefixes" not in cache:
         raise TypeError(f"cache: expected the cache returned by stack_forward, got {type(cache).__name__}")
@@ -269,6 +319,14 @@ def stack_backward(dout, cache, dh_T=None, dc_T=None, truncate=None) -> dict:
     dc_T = _check_stacked_state("dc_T", dc_T, cell, S, N, H, dtype)
     truncate = check_positive_int("truncate", truncate, allow_none=True)
     xp, keys = cache["xp"], cache["keys"]
+    lengths = cache.get("lengths")
+    if lengths is not None and dc_T is not None:
+        raise ValueError("dc_T: expected None for a stack run with lengths (only dh_T is supported there)")
+    rev = None if lengths is None else (xp.arange(N)[:, None], reverse_index(lengths, T, xp))
+    last = None if lengths is None else (xp.arange(N), xp.asarray(lengths - 1))
+
+    def flip(a):
+        return a[:, ::-1] if rev is None else a[rev]
 
     grads = {}
     state_grads = [None] * S
@@ -279,17 +337,22 @@ def stack_backward(dout, cache, dh_T=None, dc_T=None, truncate=None) -> dict:
             s = layer * nd + d
             dhs = None if d_above is None else d_above[:, :, d * H : (d + 1) * H]
             if d == 1 and dhs is not None:
-                dhs = dhs[:, ::-1]
+                dhs = flip(dhs)
+            dh_final = None if dh_T is None else dh_T[s]
+            if last is not None and dh_final is not None:  # the final state is the output at the last real step
+                dhs = xp.zeros((N, T, H), dtype=dtype) if dhs is None else dhs.copy()
+                dhs[last] += dh_final
+                dh_final = None
             g = sequence.backward(
                 dhs,
                 caches[s],
-                dh_T=None if dh_T is None else dh_T[s],
+                dh_T=dh_final,
                 dc_T=None if dc_T is None else dc_T[s],
                 truncate=truncate,
             )
             dx = g.pop("x")
             if d == 1:
-                dx = dx[:, ::-1]
+                dx = flip(dx)
             d_in = dx if d_in is None else d_in + dx
             state_grads[s] = g
             for k in keys[s]:

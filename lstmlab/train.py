@@ -9,19 +9,42 @@
 >>> len(history)
 3
 
-What one training step does, in order:
+What one training step does, in order (:meth:`Trainer.train_step`):
 
-1. draw a batch: a fresh batch from the task (``task.sample`` with the trainer's
+1. the params check: a NaN or inf in any parameter (after the previous update, written
+   by a callback, or in the initial params) raises :class:`TrainingDiverged` naming it;
+2. draw a batch: a fresh batch from the task (``task.sample`` with the trainer's
    seeded generator), or the next minibatch of a shuffled pass over arrays;
-2. ``model.loss_and_grads``;
-3. the global gradient norm (and clipping by norm, if ``clip_norm``);
-4. the health check: a NaN or inf loss or gradient, or a loss above
-   ``divergence_factor`` times the best loss so far, restores the last good
-   params and raises :class:`TrainingDiverged`;
-5. clipping by value (if ``clip_value``), the optimiser's step, the schedule's step;
-6. the history, the callbacks' ``on_step``, and every ``eval_every`` steps an
+3. the forward pass and the loss; a NaN or inf in the predictions or the loss raises
+   :class:`TrainingDiverged`;
+4. the backward pass, the global gradient norm (and clipping by norm, if ``clip_norm``);
+   a NaN or inf gradient (named by its key), or a loss above ``divergence_factor`` times
+   the best loss so far, raises :class:`TrainingDiverged`;
+5. the params are copied as the last good ones (with the optimiser's state, for an undo);
+6. clipping by value (if ``clip_value``), the optimiser's step, the schedule's step, the
+   history's record of the step;
+7. (in :meth:`Trainer.fit`) the callbacks' ``on_step``, and every ``eval_every`` steps an
    evaluation, ``on_eval``, and the early stop on "solved";
-7. every ``checkpoint_every`` steps, a checkpoint.
+8. every ``checkpoint_every`` steps, a checkpoint.
+
+Every :class:`TrainingDiverged` restores the last good params (those that gave the last
+healthy step) before it is raised, saves them when there is a ``checkpoint_path``, and says
+at which step, what became non-finite, and what to try. A step is all or nothing: a
+``KeyboardInterrupt`` inside steps 1 to 6 undoes it (params, optimiser state, schedule,
+generator, data position, history) before :meth:`Trainer.fit` catches it, prints one line and
+returns the History with ``stop_reason = "interrupted"``; the model then holds the params of
+the last completed step, and ``fit()`` again continues exactly as if never interrupted.
+
+Resuming (``fit(..., resume_from=path)`` or :meth:`Trainer.load`) takes from the
+**checkpoint**: the params, the optimiser's moments and step count, the step, the batch
+generator's state and the data order, the history, the best loss and the elapsed time. It
+takes from the **new config**: the learning rate and the schedule (its kind and parameters,
+placed at the checkpoint's step), ``clip_norm`` and ``clip_value``, ``steps``,
+``eval_every``, ``eval_batch_size``, ``seed`` (which seeds the evaluation batches),
+``checkpoint_path`` and ``checkpoint_every``, ``divergence_factor``, ``early_stop_on_solve``,
+``truncate`` and ``progress``. The optimiser's kind and the model must match the checkpoint.
+With the same config, the resumed run is the uninterrupted one, bit for bit; with a new
+``lr`` it is the run whose learning rate changed at that step.
 
 Determinism: every random number comes from one ``numpy.random.Generator``
 seeded with ``config.seed`` (evaluation batches from generators seeded with
@@ -31,6 +54,7 @@ resumed from a checkpoint continues exactly as if it had never stopped.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import math
 import os
@@ -40,7 +64,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .backend import DEVICES, asnumpy, get_xp, resolve_device, to_device
-from .checkpoint import load_checkpoint, save_checkpoint
+from .checkpoint import _check_path, load_checkpoint, save_checkpoint
 from .checks import _describe, check_choice, check_positive_int
 from .clip import clip_grad_norm, clip_grad_value, global_norm
 from .optim import SGD, Adam, RMSprop
@@ -51,18 +75,22 @@ SCHEDULES = (None, "step", "exponential")
 CHECKPOINT_VERSION = 1
 #: Model settings that only shape the initial params, which a checkpoint overwrites: they may differ on resume.
 _INIT_ONLY = ("seed", "forget_bias", "dtype")
+#: The meta entries of a training checkpoint (see :meth:`Trainer.save`).
+_META_KEYS = ("version", "step", "rng_state", "data_pos", "config", "model", "best_loss", "elapsed", "history")
 
 
 class TrainingDiverged(RuntimeError):
     """Training stopped on a NaN or inf loss or gradient, or on a diverging loss.
 
-    Attributes: ``step``, ``loss``, ``grad_norm``, ``lr``, and ``history`` (up to the last good step).
-    The model holds the last good params when this is raised.
+    Attributes: ``step``, ``loss``, ``grad_norm``, ``lr``, ``what`` (what became non-finite or diverged,
+    e.g. ``"params['l0.W_x']"``, ``"y_pred"``, ``"loss"``, ``"grads['W_y']"``), and ``history``.
+    The model holds the last good params when this is raised (unless the initial params were not finite).
     """
 
-    def __init__(self, message, step=None, loss=None, grad_norm=None, lr=None, history=None):
+    def __init__(self, message, step=None, loss=None, grad_norm=None, lr=None, history=None, what=None):
         super().__init__(message)
         self.step, self.loss, self.grad_norm, self.lr, self.history = step, loss, grad_norm, lr, history
+        self.what = what  # what became non-finite or diverged: "loss", "y_pred", "params['W_y']", "grads['l0.W_h']"
 
 
 # --------------------------------------------------------------------------------------------------- config
@@ -124,7 +152,7 @@ class TrainConfig:
         Stop at the first evaluation where the task reports ``"solved"``.
     divergence_factor : float or None
         Stop (TrainingDiverged) when a step's loss exceeds this times the best loss so far. None: off.
-        NaN and inf are always caught.
+        NaN and inf (in params, predictions, loss or gradients) are always caught.
     checkpoint_path : str or None
         Where checkpoints go (an ``.npz`` file).
     checkpoint_every : int or None
@@ -237,7 +265,7 @@ class History:
     step; evaluations and checkpoints are not counted).
     Per evaluation: ``eval_step`` and ``eval[name]`` for every metric the task (or the validation
     arrays) report (``"solved"`` as 1.0/0.0). ``stop_reason`` is one of ``"steps"``, ``"solved"``,
-    ``"callback"``, ``"diverged"``; ``solved_at`` the step of the first solved evaluation, or None.
+    ``"callback"``, ``"diverged"``, ``"interrupted"``; ``solved_at`` the step of the first solved evaluation, or None.
     """
 
     STEP_KEYS = ("step", "loss", "grad_norm", "lr", "seconds")
@@ -260,6 +288,16 @@ class History:
     def record_step(self, step, loss, grad_norm, lr, seconds):
         for key, v in zip(self.STEP_KEYS, (step, loss, grad_norm, lr, seconds)):
             getattr(self, key).append(float(v) if key != "step" else int(v))
+
+    def truncate(self, n_steps: int, n_evals: int | None = None):
+        """Drop every record after the first ``n_steps`` steps (and ``n_evals`` evaluations); make lists agree."""
+        for key in self.STEP_KEYS:
+            del getattr(self, key)[n_steps:]
+        n_evals = len(self.eval_step) if n_evals is None else n_evals
+        n_evals = min([n_evals, len(self.eval_step), *(len(v) for v in self.eval.values())])
+        del self.eval_step[n_evals:]
+        for values in self.eval.values():
+            del values[n_evals:]
 
     def record_eval(self, step, metrics: dict):
         n = len(self.eval_step)
@@ -356,6 +394,8 @@ class _ArrayData:
         for label, a in (("x", x), ("y", y)):
             if not (hasattr(a, "shape") and hasattr(a, "dtype")):
                 raise TypeError(f"{name}[{label}]: expected an array, got {_describe(a)}")
+        if np.dtype(x.dtype).kind != "f":
+            raise TypeError(f"{name}[x]: expected a float array (it is cast to the model's dtype), got dtype {x.dtype}")
         if x.ndim != 3 or x.shape[2] != model.input_size:
             raise ValueError(f"{name}[x]: expected shape (?, ?, {model.input_size}), got {tuple(x.shape)}")
         n, T = x.shape[:2]
@@ -420,6 +460,10 @@ class Trainer:
         if not isinstance(config, TrainConfig):
             raise TypeError(f"config: expected a TrainConfig, got {_describe(config)}")
         self.model, self.config = model, config
+        if not isinstance(callbacks, (list, tuple)):
+            raise TypeError(
+                f"callbacks: expected a list or tuple of Callbacks or functions, got {_describe(callbacks)}"
+            )
         self.callbacks = tuple(callbacks)
         self._on_step, self._on_eval = _hooks(self.callbacks, "on_step"), _hooks(self.callbacks, "on_eval")
 
@@ -464,6 +508,8 @@ class Trainer:
         self.stop_training = False
         self._good = {k: v.copy() for k, v in model.params.items()}  # the last params with a healthy step
         self._good_step = 0
+        self._undo = {}  # the optimiser's state before the current step's update (see train_step)
+        self._bar_state = None
 
     # ------------------------------------------------------------------ one step
     def _next_batch(self):
@@ -473,73 +519,146 @@ class Trainer:
             return to_device(b.x, self.device), to_device(b.y, self.device), mask
         return self.arrays.next_batch(self.rng, self.config.batch_size)
 
-    def _check_health(self, step, loss, grad_norm, lr):
+    def _diverged(self, step, what, detail, loss=math.nan, grad_norm=math.nan, lr=None):
+        """Restore the last good params, save them if a checkpoint path is set, and raise TrainingDiverged."""
         cfg = self.config
-        if math.isfinite(loss) and math.isfinite(grad_norm):
-            if cfg.divergence_factor is None or not loss > cfg.divergence_factor * self.best_loss:
-                return
-            what = (
-                f"the loss {loss:.4g} exceeds {cfg.divergence_factor:g} x the best loss so far ({self.best_loss:.4g}); "
-                f"gradient norm {grad_norm:.4g}"
-            )
-        else:
-            norm = "not computed" if math.isnan(grad_norm) and not math.isfinite(loss) else f"{grad_norm:.4g}"
-            what = f"the loss is {loss:.4g} and the gradient norm is {norm} (NaN or inf)"
-        self._restore_good()
+        lr = self.optimizer.lr if lr is None else lr
+        initial_bad = self._good_step == 0 and _first_nonfinite(self._good) is not None
         where = ""
-        if cfg.checkpoint_path is not None:
-            self.save(cfg.checkpoint_path, diverged=True)
-            where = f" and saved to {cfg.checkpoint_path}"
+        if initial_bad:
+            restored = "There are no good params to restore (the initial ones are not finite): make the model again"
+        else:
+            self._restore_good()
+            good = "the initial ones" if self._good_step == 0 else f"those after step {self._good_step}"
+            if cfg.checkpoint_path is not None:
+                self.save(cfg.checkpoint_path, diverged=True)
+                where = f" and saved to {cfg.checkpoint_path}"
+            restored = f"The last good params ({good}) are restored{where}"
         clip = (
             f"lower clip_norm (now {cfg.clip_norm:g})"
             if cfg.clip_norm is not None
             else "clip the gradient norm (clip_norm=1.0)"
         )
         self.history.stop_reason = "diverged"
-        good = "the initial ones" if self._good_step == 0 else f"those after step {self._good_step}"
+        self._bar_state = ("diverged", step)
         message = (
-            f"Training diverged at step {step}: {what}. The last good params ({good}) are restored{where}. "
-            f"Try: {clip}, and lower the learning rate: lr={lr:g} -> try lr={lr / 10:g}."
+            f"Training diverged at step {step}: {detail}. {restored}. "
+            f"Try: {clip}, and lower the learning rate: lr={lr:g} -> try lr={lr / 10:g}"
+            + (" (resuming from the checkpoint takes the new config's lr)." if where else ".")
         )
-        raise TrainingDiverged(message, step=step, loss=loss, grad_norm=grad_norm, lr=lr, history=self.history)
+        raise TrainingDiverged(
+            message, step=step, loss=loss, grad_norm=grad_norm, lr=lr, history=self.history, what=what
+        )
 
     def _restore_good(self):
         for k, v in self.model.params.items():
             get_xp(v).copyto(v, self._good[k])
 
+    def _save_good(self):
+        for k, v in self.model.params.items():
+            get_xp(v).copyto(self._good[k], v)
+
+    def _mark(self) -> tuple:
+        """What a step changes before it commits: the generator's state and the position in the data."""
+        data = None if self.arrays is None else (self.arrays.perm, self.arrays.pos)
+        return self.rng.bit_generator.state, data, len(self.history)
+
+    def _rollback(self, mark, phase: str):
+        """Undo a step interrupted in ``phase`` ("compute", "keep" or "update"), so that it never happened."""
+        rng_state, data, n_steps = mark
+        if phase == "keep":  # copying the params into the good copy: the params themselves are intact
+            self._save_good()
+        elif phase == "update":  # the optimiser (or the schedule, or the history) was part-way
+            self._restore_good()  # the good copy holds this step's starting params, which passed the checks
+            opt = self.optimizer
+            opt.t, opt.lr = self._undo["t"], self._undo["lr"]
+            for name, arrays in opt.state.items():
+                for key, a in arrays.items():
+                    get_xp(a).copyto(a, self._undo["state"][name][key])
+            if self.scheduler is not None:
+                self.scheduler.last_epoch = self._undo["last_epoch"]
+            self.step, self.best_loss, self.elapsed = self._undo["step"], self._undo["best"], self._undo["elapsed"]
+            self.history.truncate(n_steps)
+        self.rng.bit_generator.state = rng_state
+        if data is not None:
+            self.arrays.perm, self.arrays.pos = data
+
+    def _keep_undo(self):
+        """Copy what the optimiser's step changes (into buffers made once), for a rollback on interrupt."""
+        opt, undo = self.optimizer, self._undo
+        if undo.get("state") is None:
+            undo["state"] = {name: {k: a.copy() for k, a in arrays.items()} for name, arrays in opt.state.items()}
+        else:
+            for name, arrays in opt.state.items():
+                for key, a in arrays.items():
+                    get_xp(a).copyto(undo["state"][name][key], a)
+        undo.update(t=opt.t, lr=opt.lr, step=self.step, best=self.best_loss, elapsed=self.elapsed)
+        undo.update(last_epoch=None if self.scheduler is None else self.scheduler.last_epoch)
+
     def train_step(self):
-        """One optimiser step; returns the logs dict (``step``, ``loss``, ``grad_norm``, ``lr``, ``seconds``)."""
+        """One optimiser step; returns the logs dict (``step``, ``loss``, ``grad_norm``, ``lr``, ``seconds``).
+
+        All or nothing: a ``KeyboardInterrupt`` anywhere inside undoes the step (params, optimiser,
+        schedule, generator, data position, history) before it propagates; a NaN or inf anywhere
+        raises :class:`TrainingDiverged` with the last good params restored.
+        """
         cfg = self.config
         t0 = time.perf_counter()
-        x, y, mask = self._next_batch()
-        lr = self.optimizer.lr
         step = self.step + 1
         model = self.model
-        with np.errstate(over="ignore", invalid="ignore"):  # overflow is caught below, and explained
-            y_pred, cache = model.forward(x, mask=mask)
-            loss, dy_pred = model.compute_loss(y_pred, y, mask=mask, loss=self.loss)
-            loss = float(loss)
-            if not math.isfinite(loss):
-                self._check_health(step, loss, math.nan, lr)  # raises
-            try:
-                grads = model.backward(dy_pred, cache, truncate=cfg.truncate)
-            except FloatingPointError:
-                self._check_health(step, loss, math.inf, lr)  # raises
-            grad_norm = clip_grad_norm(grads, cfg.clip_norm) if cfg.clip_norm is not None else global_norm(grads)
-        grad_norm = float(grad_norm)
-        self._check_health(step, loss, grad_norm, lr)
-        for k, v in self.model.params.items():  # these params gave a healthy step: keep them
-            get_xp(v).copyto(self._good[k], v)
-        self._good_step = self.step
-        if cfg.clip_value is not None:
-            clip_grad_value(grads, cfg.clip_value)
-        self.optimizer.step(self.model.params, grads)
-        if self.scheduler is not None:
-            self.scheduler.step()
-        self.step = step
-        self.best_loss = min(self.best_loss, loss)
-        self.elapsed += time.perf_counter() - t0
-        self.history.record_step(step, loss, grad_norm, lr, self.elapsed)
+        mark = self._mark()
+        phase = "compute"
+        try:
+            bad = _first_nonfinite(model.params)
+            if bad is not None:
+                when = "the initial params" if self.step == 0 else f"the params after step {self.step}"
+                self._diverged(step, f"params[{bad!r}]", f"{when} hold NaN or inf in params[{bad!r}]")
+            x, y, mask = self._next_batch()
+            lr = self.optimizer.lr
+            with np.errstate(over="ignore", invalid="ignore"):  # overflow is caught below, and explained
+                y_pred, cache = model.forward(x, mask=mask)
+                if not bool(get_xp(y_pred).isfinite(y_pred).all()):
+                    self._diverged(step, "y_pred", "the predictions y_pred hold NaN or inf", lr=lr)
+                loss, dy_pred = model.compute_loss(y_pred, y, mask=mask, loss=self.loss)
+                loss = float(loss)
+                if not math.isfinite(loss):
+                    self._diverged(step, "loss", f"the loss is {loss:.4g} (NaN or inf)", loss=loss, lr=lr)
+                try:
+                    grads = model.backward(dy_pred, cache, truncate=cfg.truncate)
+                except FloatingPointError:
+                    what = "the gradient w.r.t. the stack's output (dy_pred @ W_y.T) overflowed to NaN or inf"
+                    self._diverged(step, "grads", what, loss=loss, grad_norm=math.inf, lr=lr)
+                grad_norm = clip_grad_norm(grads, cfg.clip_norm) if cfg.clip_norm is not None else global_norm(grads)
+            grad_norm = float(grad_norm)
+            if not math.isfinite(grad_norm):
+                bad = _first_nonfinite(grads)
+                name = "grads" if bad is None else f"grads[{bad!r}]"
+                detail = f"the loss is {loss:.4g} and the gradient norm is {grad_norm:.4g}"
+                detail += f" ({name} holds NaN or inf)" if bad is not None else " (it overflowed)"
+                self._diverged(step, name, detail, loss=loss, grad_norm=grad_norm, lr=lr)
+            if cfg.divergence_factor is not None and loss > cfg.divergence_factor * self.best_loss:
+                detail = (
+                    f"the loss {loss:.4g} exceeds {cfg.divergence_factor:g} x the best loss so far "
+                    f"({self.best_loss:.4g}); gradient norm {grad_norm:.4g}"
+                )
+                self._diverged(step, "loss", detail, loss=loss, grad_norm=grad_norm, lr=lr)
+            phase = "keep"
+            self._save_good()  # these params gave a healthy step: keep them
+            self._keep_undo()
+            self._good_step = self.step
+            phase = "update"
+            if cfg.clip_value is not None:
+                clip_grad_value(grads, cfg.clip_value)
+            self.optimizer.step(model.params, grads)
+            if self.scheduler is not None:
+                self.scheduler.step()
+            self.step = step
+            self.best_loss = min(self.best_loss, loss)
+            self.elapsed += time.perf_counter() - t0
+            self.history.record_step(step, loss, grad_norm, lr, self.elapsed)
+        except KeyboardInterrupt:
+            self._rollback(mark, phase)
+            raise
         return {"step": step, "loss": loss, "grad_norm": grad_norm, "lr": lr, "seconds": self.elapsed}
 
     # ------------------------------------------------------------------ evaluation
@@ -578,15 +697,55 @@ class Trainer:
         return False
 
     # ------------------------------------------------------------------ the loop
-    def fit(self) -> History:
-        """Train until ``config.steps`` steps (counting those before a resume), a solve, or a callback's stop."""
+    def _make_bar(self, show: bool):
+        """The progress bar (tqdm.auto); a test or a notebook may replace this method to inspect the bar."""
         from tqdm.auto import tqdm
 
         cfg = self.config
+        return tqdm(total=cfg.steps, initial=self.step, disable=not show, desc="training", unit="step", leave=True)
+
+    def _bar_metrics(self, loss) -> dict:
+        """What the bar shows: the training loss and each evaluation metric once."""
+        post = {"loss": f"{loss:.4g}"}
+        shown = dict(self.history.last_eval)
+        shown.pop("solved", None)
+        if "loss" in shown:
+            shown["eval_loss"] = shown.pop("loss")
+        if self.task is not None and "success_rate" in shown and _accuracy_is_success_rate(self.task):
+            shown.pop("accuracy", None)  # one target per sequence: the same number under two names
+        post.update({k: f"{v:.4g}" for k, v in shown.items()})
+        return post
+
+    def _finish_bar(self, bar):
+        """The bar's last words: solved (a complete bar), stopped by a callback, diverged or interrupted."""
+        reason = self.history.stop_reason
+        if reason == "solved":
+            bar.total = bar.n  # the run is complete: a full bar (tqdm's notebook bar turns red when not)
+            bar.set_description(f"solved at step {self.history.solved_at}", refresh=False)
+        elif reason == "callback":
+            bar.total = bar.n
+            bar.set_description(f"stopped by a callback at step {self.step}", refresh=False)
+        elif reason == "diverged" and self._bar_state is not None:
+            bar.set_description(f"diverged at step {self._bar_state[1]}", refresh=False)
+        elif reason == "interrupted":
+            bar.set_description(f"interrupted at step {self.step}", refresh=False)
+        bar.refresh()
+
+    def fit(self) -> History:
+        """Train until ``config.steps`` steps (counting those before a resume), a solve, or a callback's stop.
+
+        A ``KeyboardInterrupt`` (Kernel > Interrupt, Ctrl-C) ends training cleanly: one printed line, no
+        traceback, and the History comes back with ``stop_reason = "interrupted"``; the model holds the
+        params of the last completed step, and calling ``fit()`` again continues from there (with
+        ``checkpoint_path`` set, a checkpoint is saved for ``fit(..., resume_from=...)`` too).
+        """
+        cfg = self.config
         show = progress_default() if cfg.progress is None else bool(cfg.progress)
-        bar = tqdm(total=cfg.steps, initial=self.step, disable=not show, desc="training", unit="step", leave=True)
+        bar = self._make_bar(show)
         self.stop_training = False
         self.history.stop_reason = ""
+        self._bar_state = None
+        logs = None
         try:
             while self.step < cfg.steps:
                 logs = self.train_step()
@@ -600,16 +759,37 @@ class Trainer:
                     self.save(cfg.checkpoint_path)
                 bar.update(1)
                 if show and (self.step % 10 == 0 or stop or last):
-                    post = {"loss": f"{logs['loss']:.4g}"}
-                    post.update({k: f"{v:.4g}" for k, v in self.history.last_eval.items() if k != "solved"})
-                    bar.set_postfix(post, refresh=False)
+                    bar.set_postfix(self._bar_metrics(logs["loss"]), refresh=False)
                 if stop:
                     break
+        except KeyboardInterrupt:
+            self.history.truncate(len(self.history))  # an evaluation cut off half-way is dropped
+            self.history.stop_reason = "interrupted"
         finally:
+            bar.n = self.step  # steps undone by an interrupt or a divergence are not shown as done
+            self._finish_bar(bar)
             bar.close()
+        if self.history.stop_reason == "interrupted":
+            print(self._interrupted_message())
         if not self.history.stop_reason:
             self.history.stop_reason = "steps"
         return self.history
+
+    def _interrupted_message(self) -> str:
+        """The one line printed on an interrupt (after saving a checkpoint, when there is a path)."""
+        cfg = self.config
+        saved = ""
+        if cfg.checkpoint_path is not None:
+            try:
+                self.save(cfg.checkpoint_path)
+                saved = f"; saved to {cfg.checkpoint_path}, resume with fit(..., resume_from={cfg.checkpoint_path!r})"
+            except KeyboardInterrupt:  # a second interrupt: the previous checkpoint file is intact
+                saved = "; no checkpoint saved (interrupted again)"
+        how = saved or "; call trainer.fit() again to resume"
+        return (
+            f"Training interrupted at step {self.step} of {cfg.steps}: the history is kept, and the model holds "
+            f"the params of step {self.step}, the last completed step{how}."
+        )
 
     # ------------------------------------------------------------------ checkpoints
     def save(self, path=None, diverged=False):
@@ -620,10 +800,11 @@ class Trainer:
         the best loss, the elapsed seconds, and the history's stop reason. With ``diverged``, the params
         are the last good ones (the trainer's params have been restored to them), the step and the history
         are theirs, and the optimiser's state and the generator are as they were when training stopped:
-        resuming from such a checkpoint (say with a lower ``lr``) continues from the good params, but not
-        bit for bit as an uninterrupted run would have.
+        resuming from such a checkpoint with a lower ``lr`` in the new config (a resume takes the lr from
+        the new config, see :meth:`load`) continues from the good params, though not bit for bit as an
+        uninterrupted run would have.
         """
-        path = self.config.checkpoint_path if path is None else os.fspath(path)
+        path = self.config.checkpoint_path if path is None else _check_path(path)
         if path is None:
             raise ValueError("path: expected a file path (no checkpoint_path in the config), got None")
         arrays = {f"param.{k}": asnumpy(v) for k, v in self.model.params.items()}
@@ -653,10 +834,56 @@ class Trainer:
         return path
 
     def load(self, path):
-        """Restore a checkpoint written by :meth:`save` into this trainer (params in place). Returns self."""
+        """Restore a checkpoint written by :meth:`save` into this trainer (params in place). Returns self.
+
+        What a resume takes from where (see "Resuming" in the module docstring): from the checkpoint,
+        the params, the optimiser's moments and step count, the step, the batch generator's state and
+        the data order, the history, the best loss and the elapsed time; from this trainer's (new)
+        config, everything else: the learning rate and the schedule (placed at the checkpoint's step),
+        clipping, ``steps``, the evaluation and checkpoint cadence, the divergence check and the
+        progress bar. So a run that diverged resumes with the lower ``lr`` that its message advised.
+
+        Everything is validated before anything is applied: on any error (a ``ValueError`` naming
+        the entry) the trainer is exactly as it was.
+        """
         arrays, meta = load_checkpoint(path)
-        if meta.get("version") != CHECKPOINT_VERSION:
+        new = self._read_checkpoint(arrays, meta, os.fspath(path))
+        # --- everything is valid: apply (nothing below can fail on the contents)
+        for k, v in self.model.params.items():
+            get_xp(v).copyto(v, new["params"][k])
+        opt = self.optimizer
+        opt.t, opt.state = new["optim"].t, new["optim"].state
+        opt.lr = self.config.lr  # the new config's rate, not the checkpoint's
+        if self.scheduler is not None:
+            self.scheduler.base_lr = self.config.lr
+            self.scheduler.last_epoch = new["step"]  # the schedule is stepped once per optimiser step
+            opt.lr = self.scheduler.lr_at(new["step"])
+        self.rng.bit_generator.state = meta["rng_state"]
+        if self.arrays is not None:
+            self.arrays.perm, self.arrays.pos = new["perm"], new["pos"]
+        self.step = self._good_step = new["step"]
+        self.best_loss = new["best_loss"]
+        self.elapsed = new["elapsed"]
+        self.history = new["history"]
+        self.history.batch_size = self.config.batch_size
+        self._save_good()
+        return self
+
+    def _read_checkpoint(self, arrays: dict, meta, path: str) -> dict:
+        """Check every entry of a checkpoint against this trainer; returns the new state, applying nothing."""
+
+        def bad(entry, what):
+            return ValueError(f"path: {path}: the checkpoint's {entry} {what}")
+
+        if not isinstance(meta, dict):
+            raise bad("meta", f"is not a dict (got {type(meta).__name__})")
+        missing = [k for k in _META_KEYS if k not in meta]
+        if missing:
+            raise bad("meta", f"has no entries {missing}")
+        if meta["version"] != CHECKPOINT_VERSION:
             raise ValueError(f"path: expected a training checkpoint (version {CHECKPOINT_VERSION}), got {path!r}")
+        if not isinstance(meta["model"], dict):
+            raise bad("meta['model']", "is not a dict")
         ours = self.model.config
         diff = {k: v for k, v in meta["model"].items() if k not in _INIT_ONLY and ours.get(k) != v}
         if diff:
@@ -664,30 +891,99 @@ class Trainer:
                 f"path: the checkpoint's model differs from this model in {diff}; this model has "
                 f"{ {k: ours.get(k) for k in diff} }"
             )
+        # params: every key, shape, a float dtype, finite values
         params = {k[len("param.") :]: v for k, v in arrays.items() if k.startswith("param.")}
         if sorted(params) != sorted(self.model.params):
             raise ValueError(f"path: expected params {sorted(self.model.params)}, got {sorted(params)}")
+        new_params = {}
         for k, v in self.model.params.items():
-            if tuple(params[k].shape) != tuple(v.shape):
-                raise ValueError(f"path: param {k!r} has shape {tuple(params[k].shape)}, expected {tuple(v.shape)}")
-            get_xp(v).copyto(v, to_device(params[k].astype(v.dtype), self.device))
-        optim = {k[len("optim.") :]: v for k, v in arrays.items() if k.startswith("optim.")}
-        self.optimizer.load_state_dict({k: to_device(v, self.device) for k, v in optim.items()})
-        if self.scheduler is not None and meta["scheduler"] is not None:
-            self.scheduler.load_state_dict(meta["scheduler"])
-        self.rng.bit_generator.state = meta["rng_state"]
+            a = params[k]
+            if tuple(a.shape) != tuple(v.shape):
+                raise ValueError(f"path: param {k!r} has shape {tuple(a.shape)}, expected {tuple(v.shape)}")
+            if a.dtype.kind != "f":
+                raise bad(f"param {k!r}", f"has dtype {a.dtype}, expected a float dtype")
+            if not np.isfinite(a).all():
+                raise bad(f"param {k!r}", "holds NaN or inf")
+            new_params[k] = to_device(a.astype(v.dtype), self.device)
+        # the optimiser: loaded into a copy, so that a failure leaves ours untouched
+        optim = {k[len("optim.") :]: to_device(v, self.device) for k, v in arrays.items() if k.startswith("optim.")}
+        probe = copy.copy(self.optimizer)
+        try:
+            probe.load_state_dict(optim)
+        except (TypeError, ValueError) as e:
+            raise bad("optimiser state", f"does not fit this {type(self.optimizer).__name__}: {e}") from None
+        for name, buffers in probe.state.items():
+            bad_key = _first_nonfinite(buffers)
+            if bad_key is not None:
+                raise bad(f"optimiser state 'optim.{name}.{bad_key}'", "holds NaN or inf")
+        # the counters and the generator
+        step = meta["step"]
+        if isinstance(step, bool) or not isinstance(step, int) or step < 0:
+            raise bad("meta['step']", f"is not an int >= 0 (got {step!r})")
+        rng = np.random.Generator(type(self.rng.bit_generator)())
+        try:
+            rng.bit_generator.state = meta["rng_state"]
+        except (TypeError, ValueError, KeyError) as e:
+            raise bad(
+                "meta['rng_state']", f"is not a state of {type(self.rng.bit_generator).__name__}: {e!r}"
+            ) from None
+        best = meta["best_loss"]
+        if best is not None and (isinstance(best, bool) or not isinstance(best, (int, float))):
+            raise bad("meta['best_loss']", f"is not a number or None (got {best!r})")
+        elapsed = meta["elapsed"]
+        if isinstance(elapsed, bool) or not isinstance(elapsed, (int, float)) or not elapsed >= 0:
+            raise bad("meta['elapsed']", f"is not a number >= 0 (got {elapsed!r})")
+        perm, pos = arrays.get("data.perm"), meta["data_pos"]
         if self.arrays is not None:
-            self.arrays.perm = arrays.get("data.perm")
-            self.arrays.pos = meta["data_pos"]
-        self.step = self._good_step = int(meta["step"])
-        self.best_loss = math.inf if meta["best_loss"] is None else float(meta["best_loss"])
-        self.elapsed = float(meta["elapsed"])
+            n = self.arrays.n
+            if perm is not None and (
+                perm.shape != (n,) or perm.dtype.kind not in "iu" or (np.sort(perm) != np.arange(n)).any()
+            ):
+                raise bad("array 'data.perm'", f"is not a permutation of the {n} training sequences")
+            if pos is None:
+                pos = 0
+            if isinstance(pos, bool) or not isinstance(pos, int) or not 0 <= pos <= n:
+                raise bad("meta['data_pos']", f"is not an int in [0, {n}] (got {pos!r})")
+            perm = None if perm is None else to_device(perm, self.device) if self.device == "gpu" else perm
+        history = self._read_history(arrays, meta["history"], bad)
+        if len(history) and history.step[-1] > step:
+            raise bad("history", f"goes on to step {history.step[-1]}, after the checkpoint's step {step}")
+        return {
+            "params": new_params,
+            "optim": probe,
+            "step": step,
+            "best_loss": math.inf if best is None else float(best),
+            "elapsed": float(elapsed),
+            "perm": perm,
+            "pos": pos,
+            "history": history,
+        }
+
+    @staticmethod
+    def _read_history(arrays: dict, hmeta, bad) -> History:
         hist = {k[len("history.") :]: v for k, v in arrays.items() if k.startswith("history.")}
-        self.history = History.from_dict(hist, meta["history"])
-        self.history.batch_size = self.config.batch_size
-        for k, v in self.model.params.items():
-            get_xp(v).copyto(self._good[k], v)
-        return self
+        for key in (*History.STEP_KEYS, "eval_step"):
+            if key not in hist:
+                raise bad(f"history entry 'history.{key}'", "is missing")
+        for key, v in hist.items():
+            if v.ndim != 1 or v.dtype.kind not in "iuf":
+                raise bad(f"history entry 'history.{key}'", f"is not a 1-D numeric array (got {v.dtype} {v.shape})")
+        n, n_eval = hist["step"].shape[0], hist["eval_step"].shape[0]
+        for key, v in hist.items():
+            want = n if key in History.STEP_KEYS else n_eval
+            if v.shape[0] != want:
+                raise bad(f"history entry 'history.{key}'", f"has {v.shape[0]} entries, expected {want}")
+        if not isinstance(hmeta, dict) or any(k not in hmeta for k in ("stop_reason", "solved_at", "batch_size")):
+            raise bad("meta['history']", "is not a dict with stop_reason, solved_at and batch_size")
+        return History.from_dict(hist, hmeta)
+
+
+def _first_nonfinite(arrays: dict):
+    """The first key of ``arrays`` whose array holds a NaN or inf, or None (one pass over each array)."""
+    for k, v in arrays.items():
+        if not bool(get_xp(v).isfinite(v).all()):
+            return k
+    return None
 
 
 def _jsonable(obj):
@@ -698,6 +994,13 @@ def _jsonable(obj):
     if hasattr(obj, "tolist"):
         return asnumpy(obj).tolist()
     return obj
+
+
+def _accuracy_is_success_rate(task) -> bool:
+    """True when a task's accuracy is by definition its success rate: one target per sequence, the default scoring."""
+    from .tasks.base import Task
+
+    return task.readout == "last" and type(task).accuracy is Task.accuracy and type(task).correct is Task.correct
 
 
 def _is_task(data) -> bool:
@@ -740,7 +1043,14 @@ def fit(model, data, config=None, callbacks=(), val_data=None, resume_from=None)
     with the model's params restored to the last good ones.
     """
     if resume_from is not None and config is None:
-        config = TrainConfig(**load_checkpoint(resume_from)[1]["config"])
+        meta = load_checkpoint(resume_from)[1]
+        saved = meta.get("config") if isinstance(meta, dict) else None
+        if not isinstance(saved, dict):
+            raise ValueError(f"resume_from: {resume_from}: the checkpoint's meta has no config entry (pass config=)")
+        try:
+            config = TrainConfig(**saved)
+        except TypeError as e:
+            raise ValueError(f"resume_from: {resume_from}: the checkpoint's config is not a TrainConfig: {e}") from None
     trainer = Trainer(model, data, config, callbacks=callbacks, val_data=val_data)
     if resume_from is not None:
         trainer.load(resume_from)

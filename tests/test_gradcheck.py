@@ -67,7 +67,7 @@ def test_numerical_gradient_refuses_bad_arrays(a, err, fragment):
 
 
 def test_numerical_gradient_refuses_bad_eps_and_non_scalar_loss():
-    with pytest.raises(ValueError, match="eps: expected a positive float, got 0"):
+    with pytest.raises(ValueError, match="eps: expected a number > 0.0, got 0.0"):
         numerical_gradient(lambda w: 0.0, np.ones(2), eps=0)
     with pytest.raises(TypeError, match="f: expected the loss to be a scalar"):
         numerical_gradient(lambda w: w * 2, np.ones(2))

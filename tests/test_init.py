@@ -172,7 +172,7 @@ def test_float32_and_gpu_style_fill_keep_dtype():
         (lambda p: hs1997_init(p, scale=-0.1), ValueError, r"scale: expected a number > 0.0"),
         (lambda p: set_forget_bias(p, "nope", 1.0), ValueError, "cell: expected one of"),
         (lambda p: set_forget_bias(p, "peephole", 1.0), ValueError, r"params: expected keys .*missing keys"),
-        (lambda p: set_forget_bias(p, "lstm", np.nan), ValueError, "value: expected a number"),
+        (lambda p: set_forget_bias(p, "lstm", np.nan), ValueError, "value: expected a finite number"),
         (lambda p: identity_init(p, zero_bias=1), TypeError, "zero_bias: expected True or False"),
     ],
 )

@@ -73,10 +73,14 @@ def test_history_records_and_exports():
 # ----------------------------------------------------------------------------------------------- resume
 
 
+class Killed(Exception):
+    """Stands for a crash (the process killed): training stops with no chance to save."""
+
+
 def _kill_at(step_to_kill):
     def kill(trainer, step, logs):
         if step == step_to_kill:
-            raise KeyboardInterrupt
+            raise Killed
 
     return kill
 
@@ -97,7 +101,7 @@ def test_resume_matches_uninterrupted_run(tmp_path, extra):
 
     path = str(tmp_path / "run.npz")
     first = TrainConfig(**base, checkpoint_path=path, checkpoint_every=7)
-    with pytest.raises(KeyboardInterrupt):  # the run is killed at step 9; the checkpoint of step 7 survives
+    with pytest.raises(Killed):  # the run is killed at step 9; the checkpoint of step 7 survives
         fit(_adding_model(), task, first, callbacks=[_kill_at(9)])
     assert load_checkpoint(path)[1]["step"] == 7
     resumed_model = _adding_model(seed=99)  # other initial params: the checkpoint must overwrite them all
@@ -112,7 +116,7 @@ def test_resume_on_arrays_and_trainer_load(tmp_path):
     base = dict(steps=10, batch_size=4, eval_every=3, **QUIET)  # 4 batches per pass: passes end mid-run
     whole = fit(Model("gru", 2, 6, 2), (x, y), TrainConfig(**base), val_data=(x[:8], y[:8]))
     path = tmp_path / "arrays.npz"
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(Killed):
         cfg = TrainConfig(**base, checkpoint_path=str(path), checkpoint_every=5)
         fit(Model("gru", 2, 6, 2), (x, y), cfg, val_data=(x[:8], y[:8]), callbacks=[_kill_at(7)])
     trainer = Trainer(Model("gru", 2, 6, 2), (x, y), TrainConfig(**base), val_data=(x[:8], y[:8])).load(path)

@@ -19,6 +19,8 @@ CELLS["vanilla"] = PEEPHOLE  # Greff et al.'s name for the peephole LSTM they va
 
 def register(cell: Cell) -> Cell:
     """Add a cell to :data:`CELLS` under ``cell.name``."""
+    if not isinstance(cell, Cell):
+        raise TypeError(f"cell: expected a Cell (see lstmlab.cells.base), got {type(cell).__name__}")
     CELLS[cell.name] = cell
     return cell
 

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..backend import get_xp
-from ..checks import check_array, check_params
+from ..checks import check_array, check_float_dtype, check_params, check_positive_int, check_sizes
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,10 @@ class Cell:
 
     def init_params(self, D: int, H: int, seed=0, dtype=np.float64) -> dict:
         """PyTorch's default initialisation: every entry from U(-1/sqrt(H), 1/sqrt(H))."""
+        D, H = check_positive_int("D", D), check_positive_int("H", H)
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer, np.random.Generator)):
+            raise TypeError(f"seed: expected an int or a np.random.Generator, got {type(seed).__name__} {seed!r}")
+        dtype = check_float_dtype("dtype", dtype)
         rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
         k = 1.0 / np.sqrt(H)
         return {key: rng.uniform(-k, k, size=shape).astype(dtype) for key, shape in self.param_shapes(D, H).items()}
@@ -91,6 +95,12 @@ class Cell:
         D, GH = params["W_x"].shape
         # H from W_x's G*H columns where they divide evenly, so that a wrong W_h is named as the culprit
         H = GH // self.G if GH % self.G == 0 and GH else params["W_h"].shape[0]
+        if D < 1:
+            raise ValueError(f"params['W_x']: expected D >= 1 rows (the input width), got shape {(D, GH)}")
+        if H < 1:
+            raise ValueError(
+                f"params['W_h']: expected H >= 1 (the hidden width), got shape {tuple(params['W_h'].shape)}"
+            )
         return D, H
 
     def check_params(self, params, dtype=None):
@@ -119,18 +129,64 @@ def check_state(cell: Cell, state, N: int, H: int, dtype) -> tuple:
 
 
 def step_forward(cell: Cell, x, state_prev: tuple, params) -> tuple:
-    """One time step: ``x (N, D)`` and the previous state -> ``(state, cache)``."""
+    """One time step: ``x (N, D)`` and the previous state -> ``(state, cache)``.
+
+    The returned state arrays are copies: writing into them never changes what
+    the cache keeps (so the backward pass stays right).
+    """
     D, H, dtype = cell.check_params(params)
-    check_array("x", x, shape=(None, D), dtype=dtype)
+    check_sizes("x", check_array("x", x, shape=(None, D), dtype=dtype), "ND")
     check_state(cell, state_prev, x.shape[0], H, dtype)
     a_x = x @ params["W_x"] + params["b"]
     state, core_cache = cell.core_forward(a_x, state_prev, params)
-    return state, (core_cache, x, params)
+    return tuple(s.copy() for s in state), (core_cache, x, params)
+
+
+def check_step_cache(cell: Cell, cache, fn: str = "step_forward"):
+    """Validate a cache returned by :func:`step_forward` for ``cell``; returns ``(core_cache, x, params)``."""
+    ok = isinstance(cache, tuple) and len(cache) == 3 and isinstance(cache[0], dict) and "h_prev" in cache[0]
+    if not ok:
+        raise TypeError(f"cache: expected the cache returned by {fn}, got {describe_cache(cache)}")
+    core_cache, x, params = cache
+    missing = [k for k in cell.recurrent.values() for k in ((k,) if isinstance(k, str) else k) if k not in core_cache]
+    if missing or not isinstance(params, dict) or set(params) != set(cell.param_shapes(1, 1)):
+        raise ValueError(f"cache: expected the cache of a step of the cell {cell.name!r}, got one of another cell")
+    return cache
+
+
+def describe_cache(cache) -> str:
+    """A short description of a wrong cache argument for the error messages."""
+    if isinstance(cache, (tuple, list)):
+        return f"a {type(cache).__name__} of length {len(cache)}"
+    if isinstance(cache, dict):
+        return f"a dict with keys {sorted(map(str, cache))[:8]}"
+    return type(cache).__name__
+
+
+def check_dstate(cell: Cell, dstate, shape: tuple, dtype) -> tuple:
+    """Validate the gradients w.r.t. a step's state: a tuple with one array (N, width) or None per entry."""
+    names = cell.state_names
+    if not isinstance(dstate, tuple) or not 1 <= len(dstate) <= len(names):
+        got = f"a {type(dstate).__name__} of length {len(dstate)}" if isinstance(dstate, (tuple, list)) else None
+        raise TypeError(
+            f"dstate: expected a tuple of up to {len(names)} arrays (or None) {names}, got "
+            f"{got or type(dstate).__name__}"
+        )
+    N, H = shape
+    for name, d, w in zip(names, dstate, cell.widths(H)):
+        if d is not None or name == "h":
+            check_array(f"d{name}", d, shape=(N, w), dtype=dtype)
+    return dstate
 
 
 def step_backward(cell: Cell, dstate: tuple, cache) -> tuple:
-    """Backward of :func:`step_forward`: returns ``(dx, dstate_prev, grads)``."""
-    core_cache, x, params = cache
+    """Backward of :func:`step_forward`: returns ``(dx, dstate_prev, grads)``.
+
+    ``dstate`` holds the gradient w.r.t. each entry of the state (``dh`` required, the others may be None).
+    """
+    core_cache, x, params = check_step_cache(cell, cache)
+    h_prev = core_cache["h_prev"]
+    check_dstate(cell, dstate, tuple(h_prev.shape), h_prev.dtype)
     da_x, dstate_prev, da_rec, dother = cell.core_backward(dstate, core_cache)
     grads = {"W_x": x.T @ da_x, "b": da_x.sum(axis=0)}
     grads.update(recurrent_weight_grads(cell, lambda name: core_cache[name], da_rec))
@@ -147,11 +203,13 @@ def step_forward_h(cell: Cell, x, h_prev, params):
     return h, (cell, cache)
 
 
-def step_backward_h(dh, cache):
+def step_backward_h(dh, cache, fn: str = "the step forward"):
     """Backward of :func:`step_forward_h`: ``dh`` (N, H) -> ``(dx, dh_prev, grads)``."""
+    if not (isinstance(cache, tuple) and len(cache) == 2 and isinstance(cache[0], Cell)):
+        raise TypeError(f"cache: expected the cache returned by {fn}, got {describe_cache(cache)}")
     cell, inner = cache
-    h_prev = inner[0]["h_prev"]
-    check_array("dh", dh, shape=h_prev.shape, dtype=h_prev.dtype)
+    if len(cell.state_names) != 1:
+        raise ValueError(f"cache: expected the cache of a cell with the state ('h',), got one of {cell.name!r}")
     dx, (dh_prev,), grads = step_backward(cell, (dh,), inner)
     return dx, dh_prev, grads
 

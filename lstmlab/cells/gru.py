@@ -159,4 +159,4 @@ def gru_step_backward(dh, cache):
     ``(dx, dh_prev, grads)``: dx (N, D), dh_prev (N, H), and ``grads`` with the
     keys of ``params``.
     """
-    return step_backward_h(dh, cache)
+    return step_backward_h(dh, cache, fn="gru_step_forward")

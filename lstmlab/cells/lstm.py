@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from ..backend import get_xp
-from .base import Cell, sigmoid, step_backward, step_forward
+from .base import Cell, check_step_cache, sigmoid, step_backward, step_forward
 
 #: The gate order of every LSTM parameter block: input, forget, candidate, output (as in PyTorch).
 GATES = ("i", "f", "g", "o")
@@ -200,12 +200,19 @@ GREFF_VARIANTS = {
 }
 
 
+def _get_cell(cell) -> Cell:
+    from . import get_cell  # the registry imports this module
+
+    return get_cell(cell)
+
+
 def lstm_step_forward(x, h_prev, c_prev, params, cell: Cell = LSTM):
     """One LSTM step. x (N, D), h_prev and c_prev (N, H) -> ``(h, c, cache)``.
 
     For full gate recurrence ("fgr"), whose state also holds the previous
     gates, use :func:`lstmlab.cells.base.step_forward` with ``(h, c, q)``.
     """
+    cell = _get_cell(cell)
     if len(cell.state_names) != 2:
         raise ValueError(
             f"cell: lstm_step_forward takes (h_prev, c_prev), but {cell.name!r} has the state {cell.state_names}; "
@@ -216,6 +223,16 @@ def lstm_step_forward(x, h_prev, c_prev, params, cell: Cell = LSTM):
 
 
 def lstm_step_backward(dh, dc, cache, cell: Cell = LSTM):
-    """Backward of :func:`lstm_step_forward` -> ``(dx, dh_prev, dc_prev, grads)``."""
+    """Backward of :func:`lstm_step_forward` -> ``(dx, dh_prev, dc_prev, grads)``.
+
+    ``dh`` and ``dc`` (N, H) are the gradients w.r.t. ``h`` and ``c``; ``dc=None`` means zero.
+    """
+    cell = _get_cell(cell)
+    if len(cell.state_names) != 2:
+        raise ValueError(
+            f"cell: lstm_step_backward takes (dh, dc), but {cell.name!r} has the state {cell.state_names}; "
+            "use lstmlab.cells.step_backward(cell, dstate, cache)"
+        )
+    cache = check_step_cache(cell, cache, "lstm_step_forward")
     dx, (dh_prev, dc_prev, *_), grads = step_backward(cell, (dh, dc), cache)
     return dx, dh_prev, dc_prev, grads

@@ -114,4 +114,4 @@ def rnn_step_backward(dh, cache):
     ``(dx, dh_prev, grads)``: dx (N, D), dh_prev (N, H), and ``grads`` with the
     keys of ``params``.
     """
-    return step_backward_h(dh, cache)
+    return step_backward_h(dh, cache, fn="rnn_step_forward")

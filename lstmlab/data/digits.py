@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..checks import check_choice
+from ..checks import check_choice, check_int
 from ..tasks.base import Batch, Task, check_sample_args
 
 MODES = ("rows", "pixels")
@@ -36,6 +36,8 @@ def load_digits_sequences(mode: str = "rows", test_fraction: float = 0.25, seed:
     check_choice("mode", mode, MODES)
     if not (isinstance(test_fraction, float) and 0.0 < test_fraction < 1.0):
         raise ValueError(f"test_fraction: expected a float in (0, 1), got {test_fraction!r}")
+    seed = check_int("seed", seed)
+    _, dtype = check_sample_args(1, np.random.default_rng(0), dtype)
     images, labels = load_digits(return_X_y=True)  # images (1797, 64), values 0..16
     shape = (-1, 8, 8) if mode == "rows" else (-1, 64, 1)
     x = (images / 16.0).reshape(shape).astype(dtype)

@@ -29,7 +29,7 @@ import string
 
 import numpy as np
 
-from ..checks import check_positive_int
+from ..checks import check_positive_int, check_real
 
 _KEEP = set(string.printable) - set("\t\n\r\x0b\x0c")
 
@@ -85,7 +85,9 @@ class Vocabulary:
 def split_ids(ids, val_fraction: float = 0.1) -> tuple:
     """``(train, val)``: the first part of ``ids`` and the last ``val_fraction`` of it (held out)."""
     ids = np.asarray(ids)
-    if not (isinstance(val_fraction, float) and 0.0 < val_fraction < 1.0):
+    if ids.ndim != 1 or ids.size < 2:
+        raise ValueError(f"ids: expected a 1-D array of at least 2 ids, got shape {ids.shape}")
+    if isinstance(val_fraction, bool) or not (isinstance(val_fraction, (float, int)) and 0.0 < val_fraction < 1.0):
         raise ValueError(f"val_fraction: expected a float in (0, 1), got {val_fraction!r}")
     cut = ids.size - int(round(ids.size * val_fraction))
     return ids[:cut].copy(), ids[cut:].copy()
@@ -98,6 +100,8 @@ def batchify(ids, N: int) -> np.ndarray:
     so a model can carry its state from one window of a row to the next.
     """
     ids = np.asarray(ids)
+    if ids.ndim != 1:
+        raise ValueError(f"ids: expected a 1-D array of ids, got shape {ids.shape}")
     N = check_positive_int("N", N)
     L = ids.size // N
     if L < 2:
@@ -113,13 +117,31 @@ def bptt_batches(streams, k: int):
     ``(L - 1)`` is not a multiple of ``k``. One-hot code x with ``np.eye(V)[x]``.
     """
     streams = np.asarray(streams)
-    if streams.ndim != 2 or streams.shape[1] < 2:
-        raise ValueError(f"streams: expected shape (N, L) with L >= 2, got {streams.shape}")
+    if streams.ndim != 2 or streams.shape[1] < 2 or streams.shape[0] < 1:
+        raise ValueError(f"streams: expected shape (N, L) with N >= 1 and L >= 2, got {streams.shape}")
+    if streams.dtype.kind not in "iu":
+        raise TypeError(f"streams: expected integer ids, got dtype {streams.dtype}")
     k = check_positive_int("k", k)
+    return _windows(streams, k)  # checked now, not at the first next()
+
+
+def _windows(streams, k: int):
     L = streams.shape[1]
     for s in range(0, L - 1, k):
         e = min(s + k, L - 1)
         yield streams[:, s:e], streams[:, s + 1 : e + 1]
+
+
+def _check_ids(name: str, ids, V: int, minimum: int = 1) -> np.ndarray:
+    """Integer ids in ``[0, V)``, at least ``minimum`` of them, as a NumPy array."""
+    if not (isinstance(ids, (list, tuple)) or hasattr(ids, "dtype")):
+        raise TypeError(f"{name}: expected an int array of ids, got {type(ids).__name__}")
+    ids = np.asarray(ids)
+    if ids.dtype.kind not in "iu":
+        raise TypeError(f"{name}: expected integer ids, got dtype {ids.dtype}")
+    if ids.size < minimum or (ids.size and (ids.min() < 0 or ids.max() >= V)):
+        raise ValueError(f"{name}: expected at least {minimum} ids in [0, {V}), got {ids.size} ids")
+    return ids
 
 
 def _counts(ids, V: int) -> np.ndarray:
@@ -133,6 +155,8 @@ def unigram_nats(train_ids, test_ids, V: int, alpha: float = 1.0) -> float:
     character unseen in training still has a probability.
     """
     V = check_positive_int("V", V)
+    alpha = check_real("alpha", alpha, low_open=True)
+    train_ids, test_ids = _check_ids("train_ids", train_ids, V), _check_ids("test_ids", test_ids, V)
     p = (_counts(train_ids, V) + alpha) / (np.size(train_ids) + alpha * V)
     return float(-np.log(p[np.asarray(test_ids)]).mean())
 
@@ -145,7 +169,8 @@ def bigram_nats(train_ids, test_ids, V: int, alpha: float = 0.1) -> float:
     hundred thousand bigrams). Scores every test character after the first.
     """
     V = check_positive_int("V", V)
-    train_ids, test_ids = np.asarray(train_ids), np.asarray(test_ids)
+    alpha = check_real("alpha", alpha, low_open=True)
+    train_ids, test_ids = _check_ids("train_ids", train_ids, V, 2), _check_ids("test_ids", test_ids, V, 2)
     pairs = np.zeros((V, V))
     np.add.at(pairs, (train_ids[:-1], train_ids[1:]), 1.0)
     p = (pairs + alpha) / (pairs.sum(axis=1, keepdims=True) + alpha * V)
@@ -165,8 +190,12 @@ def sample(step_fn, vocab: Vocabulary, prime: str, length: int, temperature: flo
     if not isinstance(prime, str) or not prime:
         raise ValueError(f"prime: expected a non-empty str, got {prime!r}")
     length = check_positive_int("length", length)
-    if not (isinstance(temperature, (int, float)) and temperature >= 0):
-        raise ValueError(f"temperature: expected a number >= 0, got {temperature!r}")
+    temperature = check_real("temperature", temperature)
+    if not isinstance(vocab, Vocabulary):
+        raise TypeError(f"vocab: expected a Vocabulary, got {type(vocab).__name__}")
+    if not callable(step_fn):
+        got = type(step_fn).__name__
+        raise TypeError(f"step_fn: expected a callable step_fn(x, state) -> (logits, state), got {got}")
     if temperature > 0 and not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng: expected a numpy.random.Generator, got {type(rng).__name__}")
     eye = np.eye(vocab.size)

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..checks import check_array, check_choice, check_positive_int
+from ..checks import check_array, check_choice, check_float_dtype, check_positive_int
 
 SERIES = ("sunspots", "co2")
 
@@ -70,6 +70,8 @@ def chronological_split(series, val_fraction: float = 0.15, test_fraction: float
     n_test = int(round(n * test_fraction))
     n_val = int(round(n * val_fraction))
     n_train = n - n_val - n_test
+    if n_train < 1:
+        raise ValueError(f"series: expected enough values for a non-empty training part, got {n}")
     return series[:n_train].copy(), series[n_train : n_train + n_val].copy(), series[n_train + n_val :].copy()
 
 
@@ -157,6 +159,9 @@ def forecasting_data(
     normalised units (``{"train": .., "val": .., "test": ..}``). Windows never
     cross from one part into the next.
     """
+    check_choice("name", name, SERIES)
+    T, horizon = check_positive_int("T", T), check_positive_int("horizon", horizon)
+    check_float_dtype("dtype", dtype)
     parts = chronological_split(load_series(name, **load_kwargs), val_fraction, test_fraction)
     norm = Normalizer().fit(parts[0])
     out = {"normalizer": norm, "persistence": {}}

@@ -14,6 +14,7 @@ import html
 import numpy as np
 
 from ..backend import asnumpy
+from ..checks import check_real
 
 GOOD, BAD = "#2e8b57", "#d1495b"  # readable on light and dark pages
 
@@ -22,6 +23,8 @@ class Feedback:
     """The result of checking one exercise."""
 
     def __init__(self, title: str):
+        if not isinstance(title, str):
+            raise TypeError(f"title: expected a str, got {type(title).__name__}")
         self.title = title
         self.lines: list[tuple[bool, str]] = []
 
@@ -32,6 +35,9 @@ class Feedback:
 
     def compare(self, name: str, got, want, rtol: float = 1e-6, atol: float = 1e-8, hint: str = "") -> bool:
         """Check that the array ``got`` matches ``want`` in shape and value; say where it differs."""
+        if not isinstance(name, str):
+            raise TypeError(f"name: expected a str, got {type(name).__name__}")
+        rtol, atol = check_real("rtol", rtol), check_real("atol", atol)
         if got is None:
             return self.expect(False, "", f"{name}: your function returned None (did you forget a `return`?)")
         try:

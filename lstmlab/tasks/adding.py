@@ -50,7 +50,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..checks import check_choice
+from ..checks import check_bool, check_choice, check_real
 from .base import Batch, Task, check_length, check_sample_args
 
 FORMS = ("paper", "common")
@@ -83,9 +83,9 @@ class AddingProblem(Task):
         self.T = check_length("T", T, 20 if form == "paper" else 2)
         if random_length and form != "paper":
             raise ValueError("random_length: only the paper form draws random lengths; got True with form='common'")
-        self.random_length = bool(random_length)
-        self.tolerance = float(tolerance)
-        self.mse_goal = float(mse_goal)
+        self.random_length = check_bool("random_length", random_length)
+        self.tolerance = check_real("tolerance", tolerance, low_open=True)
+        self.mse_goal = check_real("mse_goal", mse_goal, low_open=True)
         self.name = f"adding-{form}"
         if form == "paper":
             self.citation = "Hochreiter & Schmidhuber (1997), Long Short-Term Memory, Experiment 4"

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..backend import asnumpy
-from ..checks import FLOAT_DTYPES, check_array, check_choice, check_positive_int
+from ..checks import check_array, check_choice, check_float_dtype, check_positive_int
 from ..losses import mse_loss, softmax_cross_entropy
 
 LOSSES = ("mse", "cross_entropy")
@@ -80,13 +80,7 @@ def check_sample_args(batch_size, rng, dtype):
         raise TypeError(
             f"rng: expected a numpy.random.Generator (np.random.default_rng(seed)), got {type(rng).__name__}"
         )
-    try:
-        dt = np.dtype(dtype)
-    except TypeError:
-        dt = None
-    if dt not in FLOAT_DTYPES:
-        raise TypeError(f"dtype: expected float32 or float64, got {dtype!r}")
-    return batch_size, dt
+    return batch_size, check_float_dtype("dtype", dtype)
 
 
 def one_hot(indices, size: int, dtype=np.float64) -> np.ndarray:

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..checks import check_bool
 from .base import Batch, Task, check_length, check_sample_args, one_hot
 
 #: The input symbols, in the order of the one-hot code.
@@ -59,11 +60,11 @@ class TemporalOrder(Task):
     input_size = len(SYMBOLS)
 
     def __init__(self, T: int = 100, n_relevant: int = 2, random_length: bool = False):
-        if n_relevant not in WINDOWS:
+        if isinstance(n_relevant, bool) or n_relevant not in WINDOWS:
             raise ValueError(f"n_relevant: expected 2 (Experiment 6a) or 3 (6b), got {n_relevant!r}")
         self.T = check_length("T", T, 10)
         self.n_relevant = n_relevant
-        self.random_length = bool(random_length)
+        self.random_length = check_bool("random_length", random_length)
         self.windows = tuple((int(round(lo * self.T)), int(round(hi * self.T))) for lo, hi in WINDOWS[n_relevant])
         self.output_size = 2**n_relevant
         self.baseline = float(np.log(self.output_size))
