@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .checks import describe
+from .checks import check_real, describe
 
 
 class ClaimFailed(AssertionError):
@@ -149,9 +149,9 @@ def summarise(results, budget=None) -> SeedSummary:
         if isinstance(r, bool) or not isinstance(r, (int, float, np.integer, np.floating)):
             raise TypeError(f"results[{k}]: expected a number or None, got {describe(r)}")
         values.append(math.inf if math.isnan(float(r)) else float(r))
-    if budget is not None and (isinstance(budget, bool) or not isinstance(budget, (int, float, np.number))):
-        raise TypeError(f"budget: expected a number or None, got {describe(budget)}")
-    return SeedSummary(tuple(values), None if budget is None else float(budget))
+    if budget is not None:
+        budget = check_real("budget", budget, low=0.0, low_open=True)
+    return SeedSummary(tuple(values), budget)
 
 
 #: The MIME prefix under which myst-nb looks for hidden glued values (``glue(..., display=False)``).

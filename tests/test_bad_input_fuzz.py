@@ -27,6 +27,7 @@ from lstmlab.cells import (
     rnn_step_forward,
 )
 from lstmlab.checkpoint import load_checkpoint, save_checkpoint
+from lstmlab.claims import claim, summarise
 from lstmlab.clip import clip_grad_norm, clip_grad_value, global_norm
 from lstmlab.data.text import Vocabulary, batchify, bptt_batches, unigram_nats
 from lstmlab.data.timeseries import chronological_split, make_windows, persistence_mse
@@ -38,6 +39,7 @@ from lstmlab.model import Model
 from lstmlab.optim import SGD, Adam, RMSprop
 from lstmlab.schedules import CosineAnnealingLR, ExponentialLR, StepLR
 from lstmlab.stack import init_stack_params, stack_backward, stack_forward
+from lstmlab.sweep import fit_seeds
 from lstmlab.tasks import AddingProblem, CopyMemory, LongLag, SpikeTiming, TemporalOrder, get_task
 from lstmlab.train import TrainConfig, Trainer, fit
 
@@ -356,6 +358,22 @@ def api(N, T, D, H, seed):
             dict(rtol=NONNEG_REAL, atol=NONNEG_REAL),
         ),
         "save_checkpoint": (save_checkpoint, dict(path=None, arrays={"a": a}, meta={}), dict()),
+        "claim": (claim, dict(statement="it holds", holds=True), dict(holds=BOOL)),
+        "summarise": (summarise, dict(results=[3.0, None], budget=10), dict(budget=POS_REAL)),
+        "fit_seeds": (
+            fit_seeds,
+            dict(
+                seeds=[0, 1],
+                data=data,
+                config=TrainConfig(steps=1, **QUIET),
+                cell="lstm",
+                input_size=D,
+                hidden_size=H,
+                output_size=2,
+                together=None,
+            ),
+            dict(data=DATA, together=BOOL),
+        ),
     }
 
 
@@ -365,6 +383,8 @@ ALLOWED = {
     ("TrainConfig", "schedule", None),
     ("lstm_step_backward", "dc", None),
     ("stack_forward lengths", "lengths", None),
+    ("fit_seeds", "together", None),
+    ("summarise", "budget", None),
 }
 
 NAMES = sorted(api(2, 3, 2, 3, 0))
