@@ -174,6 +174,8 @@ def glue(name: str, value, display: bool = False) -> None:
         from IPython.display import display as ipy_display
     except ImportError:  # pragma: no cover - IPython comes with Jupyter
         return
+    if isinstance(value, np.generic):  # NumPy 2 shows np.float64(0.5), which a page cannot format
+        value = value.item()
     bundle, metadata = format_display_data(value)
     prefix = "" if display else GLUE_PREFIX
     metadata = dict(metadata)
