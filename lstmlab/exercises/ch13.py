@@ -65,7 +65,11 @@ def check_perplexity(perplexity) -> Feedback:
             (nll.mean(), "that is the cross-entropy in nats; perplexity is its exp"),
         ]
         _number(fb, f"perplexity, shape {(N, T, V)}", got, want, slips)
-        fb.expect(np.array_equal(logits, logits0), "", "perplexity: you modified the logits in place")
+        fb.expect(
+            np.array_equal(logits, logits0),
+            "the logits are left unmodified",
+            "perplexity: you modified the logits in place",
+        )
     return fb
 
 
