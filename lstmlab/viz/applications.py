@@ -74,6 +74,7 @@ def confusion_plot(cm, ax=None):
     with course_style():
         fig, ax = new_figure(ax, figsize=(4.4, 4.0))
         ax.imshow(cm, cmap="Blues")
+        ax.grid(False)
         for i in range(cm.shape[0]):
             for j in range(cm.shape[1]):
                 if cm[i, j]:
@@ -147,6 +148,7 @@ def attention_map(alpha, src, pred, ax=None):
     with course_style():
         fig, ax = new_figure(ax, figsize=(4.6, 4.2))
         ax.imshow(alpha, cmap="Greys", vmin=0, vmax=1)
+        ax.grid(False)
         ax.set_xticks(range(alpha.shape[1]), [str(int(s)) for s in src], fontsize=6)
         ax.set_yticks(range(alpha.shape[0]), [str(int(s)) for s in pred], fontsize=6)
         ax.set_xlabel("input symbol (encoder step)")
