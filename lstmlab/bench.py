@@ -1,7 +1,8 @@
 """How fast is lstmlab's LSTM? Forward and backward against ``torch.nn.LSTM`` on the same CPU.
 
 Run ``python -m lstmlab.bench`` (``--quick`` for a smoke run, ``--repeats``,
-``--shapes T,N,D,H ...``, ``--threads``, ``--cpu-time``). For each shape, in float32, it times lstmlab's
+``--shapes T,N,D,H ...``, ``--threads``, ``--cpu-time``). For each shape, in float32 (``measure(..., dtype=)``
+also times float64), it times lstmlab's
 forward pass, forward + backward, and the same for ``torch.nn.LSTM``
 (``batch_first=True``, on the CPU, with as many threads as NumPy's BLAS). The
 runs of the two libraries are interleaved, so both see the same load on the
@@ -69,11 +70,11 @@ def blas_threads() -> int:
         return os.cpu_count() or 1
 
 
-def _lstmlab_runs(T, N, D, H, rng):
+def _lstmlab_runs(T, N, D, H, rng, dtype=np.float32):
     """The two timed functions for lstmlab: forward, and forward + backward."""
-    params = {k: v.astype(np.float32) for k, v in get_cell("lstm").init_params(D, H, seed=rng).items()}
-    x = rng.standard_normal((N, T, D), dtype=np.float32)
-    dhs = rng.standard_normal((N, T, H), dtype=np.float32)
+    params = {k: v.astype(dtype) for k, v in get_cell("lstm").init_params(D, H, seed=rng).items()}
+    x = rng.standard_normal((N, T, D)).astype(dtype)
+    dhs = rng.standard_normal((N, T, H)).astype(dtype)
 
     def fwd():
         sequence.forward(x, params)
@@ -85,15 +86,15 @@ def _lstmlab_runs(T, N, D, H, rng):
     return fwd, fwd_bwd
 
 
-def _torch_runs(T, N, D, H, rng, threads):
-    """The two timed functions for ``torch.nn.LSTM`` on the CPU, float32, training mode."""
+def _torch_runs(T, N, D, H, rng, threads, dtype=np.float32):
+    """The two timed functions for ``torch.nn.LSTM`` on the CPU, in ``dtype``, training mode."""
     import torch
 
     torch.set_num_threads(threads)
     torch.manual_seed(int(rng.integers(2**31)))
-    lstm = torch.nn.LSTM(D, H, batch_first=True)
-    x = torch.from_numpy(rng.standard_normal((N, T, D), dtype=np.float32)).requires_grad_()
-    dhs = torch.from_numpy(rng.standard_normal((N, T, H), dtype=np.float32))
+    lstm = torch.nn.LSTM(D, H, batch_first=True, dtype=getattr(torch, np.dtype(dtype).name))
+    x = torch.from_numpy(rng.standard_normal((N, T, D)).astype(dtype)).requires_grad_()
+    dhs = torch.from_numpy(rng.standard_normal((N, T, H)).astype(dtype))
 
     def fwd():
         lstm(x)
@@ -113,12 +114,14 @@ def _seconds(fn, clock=time.perf_counter) -> float:
     return clock() - start
 
 
-def measure(shape, repeats: int = 5, seed: int = 0, warmup: int = 1, cpu_time: bool = False) -> dict:
+def measure(shape, repeats: int = 5, seed: int = 0, warmup: int = 1, cpu_time: bool = False, dtype=np.float32) -> dict:
     """Time one (T, N, D, H) shape; returns the median seconds, the ratios and the GFLOP/s.
 
     Both libraries run with :func:`blas_threads` threads. ``cpu_time=True`` measures the CPU time
     of the process instead of the wall clock: with one thread (``threadpool_limits(1)``), it is
     the number to trust on a machine that others load.
+
+    ``dtype`` is float32 (the default) or float64, for both libraries.
 
     Keys: ``shape``, ``lab_fwd``, ``lab_fwd_bwd``, ``torch_fwd``, ``torch_fwd_bwd`` (seconds),
     ``ratio_fwd``, ``ratio_fwd_bwd`` (lstmlab / torch), ``gflops_fwd``, ``gflops_fwd_bwd`` (lstmlab's).
@@ -127,8 +130,10 @@ def measure(shape, repeats: int = 5, seed: int = 0, warmup: int = 1, cpu_time: b
     rng = np.random.default_rng(seed)
     clock = time.process_time if cpu_time else time.perf_counter
     runs = {}
-    runs["lab_fwd"], runs["lab_fwd_bwd"] = _lstmlab_runs(T, N, D, H, rng)
-    runs["torch_fwd"], runs["torch_fwd_bwd"] = _torch_runs(T, N, D, H, rng, blas_threads())
+    if np.dtype(dtype) not in (np.dtype(np.float32), np.dtype(np.float64)):
+        raise TypeError(f"dtype: expected float32 or float64, got {dtype!r}")
+    runs["lab_fwd"], runs["lab_fwd_bwd"] = _lstmlab_runs(T, N, D, H, rng, dtype)
+    runs["torch_fwd"], runs["torch_fwd_bwd"] = _torch_runs(T, N, D, H, rng, blas_threads(), dtype)
     for _ in range(warmup):
         for fn in runs.values():
             fn()

@@ -50,3 +50,10 @@ def test_script_runs():
     done = subprocess.run([sys.executable, str(script), "--quick"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert all(str(s) in done.stdout for s in bench.QUICK_SHAPES)
+
+
+def test_measure_in_float64():
+    r = bench.measure((3, 2, 2, 3), repeats=1, warmup=0, dtype="float64")
+    assert r["lab_fwd_bwd"] > 0 and r["torch_fwd_bwd"] > 0
+    with pytest.raises(TypeError, match="dtype"):
+        bench.measure((3, 2, 2, 3), repeats=1, warmup=0, dtype="int32")

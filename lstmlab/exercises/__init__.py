@@ -20,6 +20,8 @@ from .ch07 import check_forget_bias, check_forget_step
 from .ch08 import check_peephole_grads
 from .ch09 import check_lstm_step_backward, check_truncated_1997
 from .ch10 import check_steps_to_solve, check_summarise_sweep
+from .ch13 import check_bigram_nats, check_fit_ar, check_perplexity, check_sequential_windows, check_tempered_probs
+from .ch14 import check_attention_step_backward, check_lstm_flops, check_to_other_convention
 from .feedback import Feedback, run_safely
 
 __all__ = [
@@ -44,6 +46,14 @@ __all__ = [
     "check_truncated_1997",
     "check_steps_to_solve",
     "check_summarise_sweep",
+    "check_perplexity",
+    "check_bigram_nats",
+    "check_sequential_windows",
+    "check_tempered_probs",
+    "check_fit_ar",
+    "check_lstm_flops",
+    "check_attention_step_backward",
+    "check_to_other_convention",
     "check_affine_backward",
     "check_numerical_gradient",
 ]
