@@ -33,6 +33,8 @@ Shapes: x (N, D), h (N, H), clock (N, 1), W_x (D, H), W_h (H, H), b (H,).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from ..backend import get_xp
@@ -72,14 +74,27 @@ def active_units(t: int, H: int, periods=PERIODS) -> np.ndarray:
     return (t % periods[module_of_unit(H, len(periods))] == 0).astype(np.float64)
 
 
+def _divides(periods) -> bool:
+    """Whether every period divides the longest (then the pattern repeats with the longest period)."""
+    return all(periods[-1] % p == 0 for p in periods)
+
+
+@lru_cache(maxsize=256)
+def _mask_and_active(H: int, periods: tuple, t: int):
+    """The mask and step t's active units, computed once per (H, periods, t) and kept read-only."""
+    M, m = clockwork_mask(H, periods), active_units(t, H, periods)
+    M.flags.writeable = m.flags.writeable = False
+    return M, m
+
+
 def clockwork_core_forward(a_x, state_prev, params, periods=PERIODS):
     """The Clockwork RNN step after ``a_x = x W_x + b``; ``state_prev = (h_prev, clock_prev)``."""
     h_prev, clock_prev = state_prev
     H = h_prev.shape[1]
     xp = get_xp(a_x)
     t = int(round(float(clock_prev[0, 0])))  # every row of the batch is at the same step
-    M = xp.asarray(clockwork_mask(H, periods), dtype=a_x.dtype)
-    m = xp.asarray(active_units(t, H, periods), dtype=a_x.dtype)
+    M, m = _mask_and_active(H, periods, t % periods[-1] if _divides(periods) else t)
+    M, m = xp.asarray(M, dtype=a_x.dtype), xp.asarray(m, dtype=a_x.dtype)
     W = params["W_h"] * M
     u = xp.tanh(a_x + h_prev @ W)
     h = m * u + (1.0 - m) * h_prev
@@ -93,10 +108,12 @@ def clockwork_core_backward(dstate, cache):
     h_prev, u, m, W, M = (cache[k] for k in ("h_prev", "u", "m", "W", "M"))
     da = dh * m * (1.0 - u * u)
     dh_prev = dh * (1.0 - m) + da @ W.T
-    dW_h = (h_prev.T @ da) * M  # the masked entries do nothing, so their gradient is 0
+    xp = get_xp(dh)
+    u = xp.broadcast_to(h_prev, da.shape)  # (a batch of unit vectors may meet one cached example)
+    dW_h = (u.T @ da) * M  # the masked entries do nothing, so their gradient is 0
     # clock = clock_prev + 1 passes its gradient on; the mask is piecewise constant in the clock
     dclock = dstate[1] if len(dstate) > 1 and dstate[1] is not None else None
-    dclock = get_xp(dh).zeros_like(cache["clock_prev"]) if dclock is None else dclock
+    dclock = xp.zeros_like(cache["clock_prev"]) if dclock is None else dclock
     return da, (dh_prev, dclock), {}, {"W_h": dW_h}
 
 

@@ -88,6 +88,8 @@ def depth_gated_core_backward(dstate, cache):
     dh1_t = da @ p["W_x2"].T + (0.0 if dh1 is None else dh1)
     dc1_t = eps_c * d + da_d * p["w_ld"] + (0.0 if dc1 is None else dc1)
     da_x, (dh1_prev, dc1_prev), da_rec1, _ = LSTM.core_backward((dh1_t, dc1_t), cache["l1"])
+    h1, h_prev = (xp.broadcast_to(u, da_i.shape) for u in (h1, h_prev))  # (a batch of unit vectors
+    # may meet one cached example, as in lstmlab.viz.step_jacobians)
     dother = {
         "W_x2": h1.T @ da,
         "W_h2": h_prev.T @ da_rec,
