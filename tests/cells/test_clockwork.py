@@ -141,3 +141,24 @@ def test_bad_input_names_the_argument(unchanged):
     with pytest.raises(ValueError, match=r"params\['W_h'\]: expected shape \(8, 8\), got \(8, 7\)"):
         sequence.forward(x, {**params, "W_h": params["W_h"][:, :-1]}, "clockwork")
     guard.check()
+
+
+def test_step_jacobians_of_the_clockwork_cell_match_finite_differences():
+    from lstmlab.viz import step_jacobians
+
+    params = make_params(7, D=1, H=4)
+    x = np.random.default_rng(7).normal(size=(5, 1))
+    J = step_jacobians(params, x, "clockwork")  # (T, H + 1, H + 1): the state is (h, clock)
+    assert J.shape == (5, 5, 5)
+    hs, _, _ = sequence.forward(x[None], params, "clockwork")
+    t, eps = 3, 1e-6  # J[t - 1] = d s_t / d s_{t-1}, numerically on the h block
+    h_prev = hs[0, t - 1]
+    num = np.empty((4, 4))
+    for j in range(4):
+        e = np.zeros(4)
+        e[j] = eps
+        clock = np.full((1, 1), float(t))
+        up = step_forward(get_cell("clockwork"), x[None, t], ((h_prev + e)[None], clock), params)[0][0]
+        down = step_forward(get_cell("clockwork"), x[None, t], ((h_prev - e)[None], clock), params)[0][0]
+        num[:, j] = (up - down)[0] / (2 * eps)
+    np.testing.assert_allclose(J[t][:4, :4], num, rtol=1e-7, atol=1e-9)
