@@ -112,3 +112,14 @@ def test_bad_input_names_the_argument(unchanged):
     with pytest.raises(ValueError, match=r"x: expected shape \(\?, \?, 4\), got \(3, 1, 3\)"):
         sequence.forward(x[:, None, :-1], params, "mut3")
     guard.check()
+
+
+@pytest.mark.parametrize(
+    "cell, why", [("mut3", "MUT cells"), ("clockwork", "no Clockwork RNN"), ("depth_gated", "no depth-gated")]
+)
+def test_the_bridge_says_why_torch_has_no_such_cell(cell, why):
+    from lstmlab.bridge import to_torch
+
+    params = {f"l0.{k}": v for k, v in get_cell(cell).init_params(2, 4).items()}
+    with pytest.raises(ValueError, match=f"cell: expected one of .*got '{cell}': .*{why}"):
+        to_torch(params, cell)
