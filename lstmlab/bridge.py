@@ -62,6 +62,9 @@ _NO_TORCH = {
     "gru_cho": "torch.nn.GRU applies the reset gate after W_hn (cell 'gru'), Cho et al.'s GRU before it",
     "rnn_sigmoid": "torch.nn.RNN offers only the nonlinearities tanh and relu",
     "lstm1997": "torch.nn.LSTM always has a forget gate",
+    "mut3": "torch has no module for Jozefowicz et al.'s MUT cells",
+    "clockwork": "torch has no Clockwork RNN",
+    "depth_gated": "torch has no depth-gated LSTM",
 }
 
 _TORCH_DTYPES = ("float32", "float64")

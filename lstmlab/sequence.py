@@ -167,10 +167,11 @@ def backward(dhs, cache, dh_T=None, dc_T=None, truncate=None):
     stacked = lambda name: xp.stack([c[name] for c in caches]).reshape(T * N, -1)  # noqa: E731
     grads.update(recurrent_weight_grads(cell, stacked, {k: d.reshape(T * N, -1) for k, d in da_rec.items()}))
     grads["x"] = (flat @ params["W_x"].T).reshape(T, N, D).transpose(1, 0, 2)
-    for k, name in enumerate(cell.state_names[:2]):
+    initial = [n for n in cell.state_names[:2] if n in ("h", "c")]  # the states forward accepts
+    for k, name in enumerate(initial):
         d = dstate[k]
         grads[f"{name}0"] = xp.zeros((N, H), dtype=dtype) if d is None else d
-    return {k: grads[k] for k in (*params, "x", *(f"{n}0" for n in cell.state_names[:2]))}
+    return {k: grads[k] for k in (*params, "x", *(f"{n}0" for n in initial))}
 
 
 def states_at(cache, hs, steps) -> dict:

@@ -360,6 +360,6 @@ def stack_backward(dout, cache, dh_T=None, dc_T=None, truncate=None) -> dict:
         d_above = d_in
     ordered = {names[s] + k: grads[names[s] + k] for s in range(S) for k in keys[s]}
     ordered["x"] = d_above
-    for state in cell.state_names[:2]:
+    for state in (n for n in cell.state_names[:2] if n in ("h", "c")):
         ordered[f"{state}0"] = xp.stack([g[f"{state}0"] for g in state_grads])
     return ordered

@@ -118,7 +118,8 @@ def _chunked_loss(case, k):
     params or of x can reach a later chunk through the state. Built from the cell's step function only.
     """
     cell, T = case["cell"], case["x"].shape[1]
-    start = [*case["state0"][:2], *(np.zeros_like(q) for q in case["state0"][2:])]  # forward starts FGR's q at 0
+    # forward starts every state entry but h and c at 0 (FGR's q, the clockwork's clock)
+    start = [s if n in ("h", "c") else np.zeros_like(s) for n, s in zip(cell.state_names, case["state0"])]
 
     def states_along(x, params, state):
         out = []
@@ -130,7 +131,7 @@ def _chunked_loss(case, k):
     frozen = states_along(case["x"].copy(), {a: v.copy() for a, v in case["params"].items()}, tuple(start))
 
     def loss(p, inp):
-        state0 = (inp["h0"], *((inp["c0"],) if "c0" in inp else ()), *start[2:])
+        state0 = tuple(inp[f"{n}0"] if n in ("h", "c") else s for n, s in zip(cell.state_names, start))
         total, state = 0.0, state0
         for t in range(T):
             state_prev = state0 if t == 0 else (frozen[t - 1] if t % k == 0 else state)

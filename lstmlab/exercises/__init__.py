@@ -20,6 +20,8 @@ from .ch07 import check_forget_bias, check_forget_step
 from .ch08 import check_peephole_grads
 from .ch09 import check_lstm_step_backward, check_truncated_1997
 from .ch10 import check_steps_to_solve, check_summarise_sweep
+from .ch11 import check_gru_jacobian, check_gru_step_backward
+from .ch12 import check_clockwork_mask, check_variance_explained
 from .ch13 import check_bigram_nats, check_fit_ar, check_perplexity, check_sequential_windows, check_tempered_probs
 from .ch14 import check_attention_step_backward, check_lstm_flops, check_to_other_convention
 from .feedback import Feedback, run_safely
@@ -46,6 +48,10 @@ __all__ = [
     "check_truncated_1997",
     "check_steps_to_solve",
     "check_summarise_sweep",
+    "check_gru_step_backward",
+    "check_gru_jacobian",
+    "check_variance_explained",
+    "check_clockwork_mask",
     "check_perplexity",
     "check_bigram_nats",
     "check_sequential_windows",
