@@ -18,7 +18,7 @@ from .ch05 import check_carousel_backward, check_lstm1997_step
 from .ch06 import check_lstm_step_forward
 from .ch07 import check_forget_bias, check_forget_step
 from .ch08 import check_peephole_grads
-from .ch09 import check_lstm_step_backward, check_truncated_1997
+from .ch09 import check_lstm_bptt, check_lstm_step_backward, check_truncated_1997
 from .ch10 import check_steps_to_solve, check_summarise_sweep
 from .feedback import Feedback, run_safely
 
@@ -40,6 +40,7 @@ __all__ = [
     "check_forget_bias",
     "check_forget_step",
     "check_peephole_grads",
+    "check_lstm_bptt",
     "check_lstm_step_backward",
     "check_truncated_1997",
     "check_steps_to_solve",
