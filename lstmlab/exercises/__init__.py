@@ -19,7 +19,7 @@ from .ch06 import check_lstm_step_forward
 from .ch07 import check_forget_bias, check_forget_step
 from .ch08 import check_peephole_grads
 from .ch09 import check_lstm_bptt, check_lstm_step_backward, check_truncated_1997
-from .ch10 import check_steps_to_solve, check_summarise_sweep
+from .ch10 import check_signal_at, check_steps_to_solve, check_summarise_sweep
 from .feedback import Feedback, run_safely
 
 __all__ = [
@@ -43,6 +43,7 @@ __all__ = [
     "check_lstm_bptt",
     "check_lstm_step_backward",
     "check_truncated_1997",
+    "check_signal_at",
     "check_steps_to_solve",
     "check_summarise_sweep",
     "check_affine_backward",

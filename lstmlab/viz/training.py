@@ -122,7 +122,7 @@ def seed_curves(groups, key="loss", chance=None, log=False, smooth=1, xlabel="tr
     return set_alt(fig, alt)
 
 
-def success_vs_lag(results, chance=None, threshold=None, ylabel="final error", log=False, ax=None):
+def success_vs_lag(results, chance=None, threshold=None, ylabel="final error", log=False, spread=None, ax=None):
     """Final error (or accuracy) against the lag T for several models, with the chance level.
 
     Parameters
@@ -132,6 +132,8 @@ def success_vs_lag(results, chance=None, threshold=None, ylabel="final error", l
     threshold : float, optional: the success criterion, drawn as a dotted line
     ylabel : str
     log : bool, a log scale on the y axis
+    spread : mapping ``{model name: {T: (low, high)}}``, optional: the range over seeds of each
+        point (say the lowest and highest seed), drawn as a band around the line
     ax : matplotlib Axes, optional
     """
     if not isinstance(results, Mapping) or not results:
@@ -155,7 +157,14 @@ def success_vs_lag(results, chance=None, threshold=None, ylabel="final error", l
                 color=CYCLE[n % len(CYCLE)],
                 label=str(name),
             )
-            summary.append(f"{name}: " + ", ".join(f"T={lag:g}: {v:.3g}" for lag, v in zip(lags[order], values[order])))
+            text = ", ".join(f"T={lag:g}: {v:.3g}" for lag, v in zip(lags[order], values[order]))
+            if spread is not None and name in spread:
+                band = np.asarray([spread[name][lag] for lag in lags[order]], dtype=np.float64)
+                if band.shape != (lags.size, 2):
+                    raise ValueError(f"spread[{name!r}]: expected one (low, high) pair per lag, got shape {band.shape}")
+                ax.fill_between(lags[order], band[:, 0], band[:, 1], color=CYCLE[n % len(CYCLE)], alpha=0.2, lw=0)
+                text += " (the band: " + ", ".join(f"{lo:.3g} to {hi:.3g}" for lo, hi in band) + ")"
+            summary.append(f"{name}: {text}")
         if isinstance(chance, Mapping):
             cl = np.asarray(sorted(chance), dtype=np.float64)
             ax.plot(cl, [chance[k] for k in sorted(chance)], color=MUTED, ls="--", lw=1.2, label="chance")

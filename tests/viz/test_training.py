@@ -70,3 +70,12 @@ def test_seed_curves_rejects_an_empty_group():
         seed_curves({})
     with pytest.raises(ValueError, match=r"groups\['a'\]"):
         seed_curves({"a": []})
+
+
+def test_success_vs_lag_draws_the_spread_as_a_band():
+    fig = success_vs_lag({"LSTM": {25: 0.001, 100: 0.01}}, spread={"LSTM": {25: (0.0005, 0.002), 100: (0.005, 0.03)}})
+    ax = fig.axes[0]
+    assert len(ax.collections) == 1  # the band
+    assert "0.0005 to 0.002" in fig.alt_text
+    with pytest.raises(ValueError, match="spread"):
+        success_vs_lag({"LSTM": {25: 0.001, 100: 0.01}}, spread={"LSTM": {25: (1, 2, 3), 100: (1, 2, 3)}})
