@@ -209,3 +209,25 @@ def set_block_bias(params, cell, values, gate: str = "o", block_size: int = 1, p
     values = check_array("values", np.asarray(values, dtype=np.float64), shape=(H // block_size,))
     _fill(b[cols], np.repeat(values, block_size))
     return params
+
+
+def chrono_init(params, cell, max_lag, seed=0, prefix: str = "", input_gate: bool = True) -> dict:
+    """Chrono initialisation (Tallec & Ollivier 2018) of an LSTM layer's biases, in place; returns ``params``.
+
+    Each unit's forget bias is ``b_f = log u`` with ``u`` uniform in ``[1, max_lag - 1]``, and its input
+    bias ``b_i = -b_f``. A forget gate at ``sigma(log u)`` keeps its memory for about ``u`` steps, so the
+    units start with characteristic times spread evenly in log time over the lags the task can need,
+    instead of all at one value. ``max_lag`` is the longest lag, in steps (an int >= 3); ``seed`` draws
+    the ``u`` (a stream of its own, ``[seed, 2]``); ``prefix`` selects a layer (``"l0."`` in a Model's params);
+    ``input_gate=False`` leaves the input biases as they are (the forget biases alone).
+    """
+    if isinstance(max_lag, bool) or not isinstance(max_lag, (int, np.integer)):
+        raise TypeError(f"max_lag: expected an int >= 3, got {type(max_lag).__name__} {max_lag!r}")
+    if max_lag < 3:
+        raise ValueError(f"max_lag: expected an int >= 3 (u is drawn from [1, max_lag - 1]), got {max_lag}")
+    H = params[prefix + "W_h"].shape[0]
+    b_f = np.log(np.random.default_rng([seed, 2]).uniform(1.0, max_lag - 1.0, size=H))
+    set_gate_bias(params, cell, "f", b_f, prefix=prefix)
+    if input_gate:
+        set_gate_bias(params, cell, "i", -b_f, prefix=prefix)
+    return params

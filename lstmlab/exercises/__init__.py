@@ -18,8 +18,8 @@ from .ch05 import check_carousel_backward, check_lstm1997_step
 from .ch06 import check_lstm_step_forward
 from .ch07 import check_forget_bias, check_forget_step
 from .ch08 import check_peephole_grads
-from .ch09 import check_lstm_step_backward, check_truncated_1997
-from .ch10 import check_steps_to_solve, check_summarise_sweep
+from .ch09 import check_lstm_bptt, check_lstm_step_backward, check_truncated_1997
+from .ch10 import check_signal_at, check_steps_to_solve, check_summarise_sweep
 from .ch11 import check_gru_jacobian, check_gru_step_backward
 from .ch12 import check_clockwork_mask, check_variance_explained
 from .ch13 import check_bigram_nats, check_fit_ar, check_perplexity, check_sequential_windows, check_tempered_probs
@@ -44,8 +44,10 @@ __all__ = [
     "check_forget_bias",
     "check_forget_step",
     "check_peephole_grads",
+    "check_lstm_bptt",
     "check_lstm_step_backward",
     "check_truncated_1997",
+    "check_signal_at",
     "check_steps_to_solve",
     "check_summarise_sweep",
     "check_gru_step_backward",

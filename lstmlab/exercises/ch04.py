@@ -125,6 +125,9 @@ def check_adding_batch(adding_batch) -> Feedback:
 
 def check_copy_baseline(copy_baseline) -> Feedback:
     """Check ``copy_baseline(T, n_symbols, n_copy)``: the memoryless cross-entropy of the copy task, in nats."""
+    from .feedback import require_function
+
+    require_function("copy_baseline", copy_baseline, "copy_baseline(T, n_symbols, n_copy) -> float")
     fb = Feedback("Exercise: the chance level of the copy task")
     for T, n_symbols, n_copy in ((20, 8, 10), (100, 8, 10), (50, 4, 5)):
         want = CopyMemory(T=T, n_symbols=n_symbols, n_copy=n_copy).baseline
@@ -143,8 +146,19 @@ def check_copy_baseline(copy_baseline) -> Feedback:
             fb.expect(True, f"{name}: {got:.4g} nats", "")
             continue
         msg = f"{name}: got {got:.4g}, expected {want:.4g}"
-        if math.isclose(got, n_copy * math.log(n_symbols) / T, rel_tol=1e-9):
+        guess = n_copy * math.log(n_symbols)
+        if math.isclose(got, guess / T, rel_tol=1e-9):
             msg += " (divide by the full length T + 2 n_copy: the loss is averaged over every step)"
+        elif math.isclose(got, guess / (T + n_copy), rel_tol=1e-9):
+            msg += (
+                " (the sequence holds n_copy symbols to remember, T blanks and the go signal, and n_copy"
+                " recall steps: divide by T + 2 n_copy, not T + n_copy)"
+            )
+        elif any(math.isclose(got, guess / (T + 2 * n_copy + d), rel_tol=1e-9) for d in (-1, 1)):
+            msg += (
+                " (count the steps again: n_copy symbols, T - 1 blanks, the go signal and n_copy recall steps"
+                " make T + 2 n_copy)"
+            )
         elif math.isclose(got, n_copy * math.log(n_symbols + 1) / (T + 2 * n_copy), rel_tol=1e-9):
             msg += " (the blank is certain where it is due: only the n_symbols symbols are guessed, ln n_symbols)"
         elif math.isclose(got, n_copy * math.log2(n_symbols) / (T + 2 * n_copy), rel_tol=1e-9):

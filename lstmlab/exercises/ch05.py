@@ -3,8 +3,8 @@
 * :func:`check_lstm1997_step` -- one step of the 1997 LSTM (input and output gates, no
   forget gate), ``step(x, h_prev, c_prev, params) -> (h, c)``, with the column blocks of
   ``W_x``, ``W_h`` and ``b`` in the order ``("i", "g", "o")``;
-* :func:`check_carousel_backward` -- the error at every cell state, ``dL/dc_k`` for
-  ``k = 0 .. T``, when the loss is ``L = sum(dc_T * c_T)``:
+* :func:`check_carousel_backward` -- the error at every cell state, the total derivative
+  ``dL/dc_k`` for ``k = 0 .. T`` (chapter 9's epsilon_s), when the loss is ``L = sum(dc_T * c_T)``:
   ``carousel_backward(dc_T, caches) -> dcs`` with ``dcs`` (N, T+1, H).
 
 The references are lstmlab's :func:`~lstmlab.cells.lstm_step_forward` and
@@ -12,8 +12,8 @@ The references are lstmlab's :func:`~lstmlab.cells.lstm_step_forward` and
 against finite differences and the paper's equations in ``tests/``. A wrong answer is
 compared with the usual slips (the blocks read in another order, a sigmoid on the
 candidate, the missing tanh on the cell output, ``c_prev`` in place of ``c_t``, a decay
-on the carousel; in the backward pass, the carousel followed alone, the error scaled by
-the gates, time run forwards) and the feedback names the one it matches.
+on the carousel; in the backward pass, the partial with h_k held fixed, the carousel followed alone, the path
+through h counted twice, the error scaled by the gates, time run forwards) and the feedback names the one it matches.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import numpy as np
 from ..cells import get_cell, lstm_step_backward, lstm_step_forward, sigmoid
 from .ch01 import compare, returned
 from .ch02 import _match
-from .feedback import Feedback
+from .feedback import Feedback, require_function
 
 LSTM1997 = get_cell("lstm1997")
 
@@ -131,6 +131,7 @@ def check_lstm1997_step(step) -> Feedback:
     the order ``("i", "g", "o")``. Expected: ``c = c_prev + i * g`` and ``h = o * tanh(c)``, with
     ``i, o`` sigmoids and ``g`` a tanh of their blocks of ``x @ W_x + h_prev @ W_h + b``.
     """
+    require_function("step", step, "step(x, h_prev, c_prev, params) -> (h, c)")
     fb = Feedback("Exercise: the 1997 LSTM step")
     return check_step(fb, "step", step, LSTM1997, _lstm1997_slips, [(4, 3, 5, 0), (2, 1, 3, 1)])
 
@@ -152,8 +153,16 @@ def carousel_case(N, T, D, H, seed, closed: bool):
     return caches, rng.normal(size=(N, H))
 
 
-def _carousel(dc_T, caches, carry_h=True, scale=None, reverse=True):
-    """The backward loop with slips switched on: the carousel alone, an error scaled by a gate, time forwards."""
+def _carousel(dc_T, caches, carry_h=True, scale=None, reverse=True, total=True, feed_total=False):
+    """The backward loop, with the slips switched on (for the diagnosis only).
+
+    ``dcs[:, k]`` is the *total* derivative dL/dc_k, chapter 9's epsilon_s: the error that step
+    k+1 hands back to c_k (``dc_prev``, computed with h_k held fixed) plus the error that reaches
+    c_k through h_k = o_k * tanh(c_k). Slips: ``total=False`` stores the partial (h_k held fixed);
+    ``carry_h=False`` follows the carousel alone; ``scale`` multiplies the error by a gate;
+    ``reverse=False`` runs time forwards; ``feed_total=True`` hands the total back to the step
+    backward, which adds the path through h a second time.
+    """
     N, H = dc_T.shape
     T = len(caches)
     dcs = np.empty((N, T + 1, H))
@@ -163,8 +172,13 @@ def _carousel(dc_T, caches, carry_h=True, scale=None, reverse=True):
         _, dh_prev, dc_prev, _ = lstm_step_backward(dh, dc, caches[t], cell=LSTM1997)
         if scale is not None:
             dc_prev = dc_prev * caches[t][0][scale]
-        dh, dc = (dh_prev if carry_h else np.zeros_like(dh_prev)), dc_prev
-        dcs[:, t] = dc
+        dh = dh_prev if carry_h else np.zeros_like(dh_prev)
+        dc_total = dc_prev
+        if t > 0 and total:  # c_t (made by step t, caches[t-1]) also reaches the loss through h_t
+            o, s = caches[t - 1][0]["o"], caches[t - 1][0]["s"]
+            dc_total = dc_prev + dh * o * (1.0 - s * s)
+        dcs[:, t] = dc_total
+        dc = dc_total if feed_total else dc_prev
     return dcs
 
 
@@ -174,8 +188,12 @@ def check_carousel_backward(carousel_backward) -> Feedback:
     ``caches[t]`` is the cache of step ``t + 1`` (``t = 0 .. T-1``) from
     ``lstm_step_forward(..., cell=get_cell("lstm1997"))``; the loss is ``L = sum(dc_T * c_T)``, so the
     error arrives at the last cell state only. Expected: ``dcs`` (N, T+1, H) with ``dcs[:, k]`` the
-    gradient ``dL/dc_k``, ``dcs[:, T] = dc_T``, every path through the network included.
+    total derivative ``dL/dc_k`` (chapter 9's epsilon_s), ``dcs[:, T] = dc_T``: for ``0 < k < T`` the
+    ``dc_prev`` that step k+1 hands back (with h_k held fixed) plus the path through
+    ``h_k = o_k * tanh(c_k)``, ``dh_k * o_k * (1 - tanh(c_k)**2)``; for ``k = 0``, ``dc_prev`` alone
+    (the initial states h_0 and c_0 are given separately, so h_0 does not depend on c_0).
     """
+    require_function("carousel_backward", carousel_backward, "carousel_backward(dc_T, caches) -> dcs")
     fb = Feedback("Exercise: the error on the carousel")
     for case, (N, T, D, H, seed, closed) in enumerate([(2, 6, 2, 3, 0, True), (3, 7, 2, 4, 1, False)]):
         caches, dc_T = carousel_case(N, T, D, H, seed, closed)
@@ -193,9 +211,17 @@ def check_carousel_backward(carousel_backward) -> Feedback:
             fb.expect(False, "", f"dcs{tag}: got shape {got.shape}, time first; return (N, T+1, H), batch first")
             return fb
         slips = {
-            "you followed the carousel alone: the error also comes back to c_k through h_k (the gates and the "
-            "candidate of step k+1 read h_k), so carry dh_prev to the step before as well": _carousel(
-                dc_T, caches, carry_h=False
+            "you stored dc_prev, the error that step k+1 hands back to c_k with h_k held fixed; c_k also "
+            "reaches the loss through h_k = o_k * tanh(c_k), so add dh_k * o_k * (1 - tanh(c_k)**2), with "
+            "dh_k the dh_prev of step k+1 and o_k, tanh(c_k) from the cache of step k": _carousel(
+                dc_T, caches, total=False
+            ),
+            "you followed the carousel alone: the gates and the candidate of step k+1 read h_k, so the error "
+            "also comes back through h_k; carry dh_prev back to the step before, and add its path into c_k, "
+            "dh_k * o_k * (1 - tanh(c_k)**2)": _carousel(dc_T, caches, carry_h=False),
+            "the path through h_k is counted twice: store the total at c_k, but hand the step backward the "
+            "partial dc_prev, since lstm_step_backward adds the path through h itself": _carousel(
+                dc_T, caches, feed_total=True
             ),
             "the carousel's weight is 1.0: the input gate scales what enters the cell, not the error that "
             "flows back along it": _carousel(dc_T, caches, scale="i"),

@@ -9,7 +9,10 @@
 * :func:`check_truncated_1997` -- the 1997 truncated gradient of an LSTM (with a forget gate)
   over a sequence, ``truncated_gradient(dhs, caches) -> grads``, where ``caches[t]`` comes from
   :func:`lstmlab.cells.lstm_step_forward`: no error flows back through ``W_h``; only the cell
-  state (the constant error carousel) carries error from one step to the one before.
+  state (the constant error carousel) carries error from one step to the one before;
+* :func:`check_lstm_bptt` -- full BPTT over a sequence built from the step backward,
+  ``lstm_bptt(dhs, caches) -> (dxs, dh0, dc0, grads)``: dh and dc carried back, the weight
+  gradients summed over the steps.
 
 The references are lstmlab's :func:`~lstmlab.cells.lstm_step_backward` (tested against finite
 differences and ``torch.nn.LSTM`` in ``tests/``) and, for the truncation, the same step backward
@@ -26,7 +29,7 @@ import numpy as np
 
 from ..cells import GATES, get_cell, lstm_step_backward, lstm_step_forward
 from .ch01 import compare, match_slip, returned
-from .feedback import Feedback
+from .feedback import Feedback, require_function
 
 PEEPHOLE = get_cell("peephole")
 LSTM = get_cell("lstm")
@@ -140,6 +143,7 @@ def check_lstm_step_backward(step_backward) -> Feedback:
     the order ``("i", "f", "g", "o")``. Expected: ``dx`` (N, D), ``dh_prev`` and ``dc_prev`` (N, H), and
     ``grads`` with the keys and shapes of ``params``.
     """
+    require_function("step_backward", step_backward, "step_backward(dh, dc, cache) -> (dx, dh_prev, dc_prev, grads)")
     fb = Feedback("Exercise: lstm_step_backward (peephole LSTM)")
     for case, (N, D, H, seed) in enumerate([(4, 3, 5, 0), (2, 1, 3, 1)]):
         dh, dc, cache, learner_cache = step_case(N, D, H, seed)
@@ -228,6 +232,7 @@ def check_truncated_1997(truncated_gradient) -> Feedback:
     errors at every h_t. Expected: ``grads`` with ``W_x``, ``W_h`` and ``b``, summed over the steps,
     where only the cell state carries error back in time.
     """
+    require_function("truncated_gradient", truncated_gradient, "truncated_gradient(dhs, caches) -> grads")
     fb = Feedback("Exercise: the 1997 truncated gradient")
     keys = ("W_x", "W_h", "b")
     for case, (N, T, D, H, seed) in enumerate([(3, 6, 2, 4, 0), (2, 9, 3, 5, 1)]):
@@ -257,4 +262,88 @@ def check_truncated_1997(truncated_gradient) -> Feedback:
     return fb
 
 
-__all__ = ["check_lstm_step_backward", "check_truncated_1997", "truncated_gradient_1997"]
+# ------------------------------------------------------------------------------------------ the sequence loop
+
+
+def lstm_bptt_loop(dhs, caches, carry_h=True, carry_c=True, direct="every", accumulate=True, reverse=True):
+    """BPTT over a sequence from the step backward: carry dh and dc back, sum the weight gradients.
+
+    ``dhs`` (N, T, H) are the direct errors at every h_t, ``caches[t]`` the caches of
+    ``lstm_step_forward`` (cell ``"lstm"``). Returns ``(dxs, dh0, dc0, grads)``: dxs (N, T, D), the
+    errors at the initial states, and ``W_x``, ``W_h``, ``b`` summed over the steps. The switches
+    reproduce the usual slips: ``carry_h=False`` drops the recurrent error dh_prev (the 1997
+    truncation), ``carry_c=False`` drops dc_prev, ``direct="last"`` adds the direct error only at the
+    last step, ``accumulate=False`` keeps one step's gradient, ``reverse=False`` runs time forwards.
+    """
+    N, T, H = dhs.shape
+    D = caches[0][1].shape[1]
+    dxs = np.zeros((N, T, D))
+    grads = {}
+    dh_next, dc_next = np.zeros((N, H)), np.zeros((N, H))
+    for t in reversed(range(T)) if reverse else range(T):
+        own = dhs[:, t] if (direct == "every" or t == T - 1) else 0.0
+        dh = own + (dh_next if carry_h else 0.0)
+        dxs[:, t], dh_next, dc_next, g = lstm_step_backward(dh, dc_next, caches[t])
+        if not carry_c:
+            dc_next = np.zeros_like(dc_next)
+        for key in ("W_x", "W_h", "b"):
+            grads[key] = grads[key] + g[key] if (accumulate and key in grads) else g[key]
+    return dxs, dh_next, dc_next, grads
+
+
+def check_lstm_bptt(lstm_bptt) -> Feedback:
+    """Check ``lstm_bptt(dhs, caches) -> (dxs, dh0, dc0, grads)``: BPTT over a sequence from the step backward.
+
+    ``caches[t]`` is the cache of :func:`lstmlab.cells.lstm_step_forward` at step t (cell ``"lstm"``),
+    ``dhs`` (N, T, H) the direct errors at every h_t. Expected: ``dxs`` (N, T, D), ``dh0`` and
+    ``dc0`` (N, H), the errors at the initial states, and ``grads`` with ``W_x``, ``W_h``, ``b``
+    summed over the steps; the same numbers as ``lstmlab.sequence.backward``.
+    """
+    require_function("lstm_bptt", lstm_bptt, "lstm_bptt(dhs, caches) -> (dxs, dh0, dc0, grads)")
+    fb = Feedback("Exercise: LSTM BPTT over a sequence")
+    keys = ("W_x", "W_h", "b")
+    slips = {
+        "the error dh_prev that step t+1 sends back through W_h is dropped (that is the 1997 "
+        "truncation): add it to the direct error dhs[:, t] before calling the step backward": dict(carry_h=False),
+        "the cell state's error dc_prev is not carried back: hand each step's dc_prev to the step "
+        "before (the carousel)": dict(carry_c=False),
+        "the direct error dhs[:, t] is added only at the last step: every h_t feeds the loss, so every "
+        "step receives dhs[:, t] + dh_prev": dict(direct="last"),
+        "the weight gradients were overwritten at each step: sum them over all steps": dict(accumulate=False),
+        "time must run backwards, from t = T-1 down to 0": dict(reverse=False),
+    }
+    for case, (N, T, D, H, seed) in enumerate([(3, 6, 2, 4, 0), (2, 9, 3, 5, 1)]):
+        dhs, caches = sequence_case(N, T, D, H, seed)
+        want = lstm_bptt_loop(dhs, caches)
+        out = returned(fb, "lstm_bptt", lstm_bptt, dhs.copy(), caches)
+        if out is None:
+            return fb
+        if not (isinstance(out, tuple) and len(out) == 4):
+            got = type(out).__name__
+            fb.expect(False, "", f"lstm_bptt: expected to return a tuple (dxs, dh0, dc0, grads), got {got}")
+            return fb
+        grads = out[3]
+        if not isinstance(grads, dict) or any(k not in grads for k in keys):
+            fb.expect(False, "", f"grads: expected a dict with the keys {list(keys)}")
+            return fb
+        tag = f" (case {case + 1}: N={N}, T={T}, D={D}, H={H})"
+        tables = {hint: lstm_bptt_loop(dhs, caches, **sw) for hint, sw in slips.items()}
+        ok = True
+        for n, name in enumerate(("dxs", "dh0", "dc0")):
+            table = {hint: v[n] for hint, v in tables.items()}
+            ok &= compare(fb, name + tag, out[n], want[n], hint=match_slip(out[n], table))
+        for key in keys:
+            table = {hint: v[3][key] for hint, v in tables.items()}
+            ok &= compare(fb, f"grads[{key!r}]" + tag, grads[key], want[3][key], hint=match_slip(grads[key], table))
+        if not ok:
+            return fb
+    return fb
+
+
+__all__ = [
+    "check_lstm_bptt",
+    "check_lstm_step_backward",
+    "check_truncated_1997",
+    "lstm_bptt_loop",
+    "truncated_gradient_1997",
+]

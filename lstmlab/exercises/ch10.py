@@ -4,7 +4,10 @@
   the first evaluation that met the task's success criterion, read from a
   :class:`lstmlab.train.History`;
 * :func:`check_summarise_sweep`: ``summarise_sweep(runs) -> {setting: (rate, median)}``, the
-  fraction of runs that solved and the median steps to solve, an unsolved run counting as ``inf``.
+  fraction of runs that solved and the median steps to solve, an unsolved run counting as ``inf``;
+* :func:`check_signal_at`: ``signal_at(params, cell, x, k) -> float``, how much of an error injected
+  at the last hidden state reaches the input at step ``k``, relative to what reaches the last input:
+  the learning signal an untrained network gets about an early input.
 
 The references are :func:`lstmlab.experiments.ch10_long_lags.steps_to_solve` and
 :func:`~lstmlab.experiments.ch10_long_lags.summarise_sweep`. The histories are built by hand, so
@@ -23,8 +26,10 @@ import numpy as np
 
 from ..experiments.ch10_long_lags import steps_to_solve as _ref_steps
 from ..experiments.ch10_long_lags import summarise_sweep as _ref_sweep
+from ..sequence import backward, forward
 from ..train import History
-from .feedback import Feedback, run_safely
+from .ch01 import compare, match_slip, returned
+from .feedback import Feedback, require_function, run_safely
 
 BATCH_SIZE = 32
 
@@ -82,6 +87,7 @@ def _slip(got, history) -> str:
 
 def check_steps_to_solve(steps_to_solve) -> Feedback:
     """Check ``steps_to_solve(history) -> int or None`` on hand-made Histories, against the reference."""
+    require_function("steps_to_solve", steps_to_solve, "steps_to_solve(history) -> int or None")
     fb = Feedback("Exercise: steps to solve, from a training history")
     for name, history in CASES:
         want = _ref_steps(history)
@@ -183,6 +189,7 @@ def _matches(got: dict, want: dict) -> bool:
 
 def check_summarise_sweep(summarise_sweep) -> Feedback:
     """Check ``summarise_sweep(runs) -> {setting: (rate, median)}`` against the reference."""
+    require_function("summarise_sweep", summarise_sweep, "summarise_sweep(runs) -> {setting: (rate, median)}")
     fb = Feedback("Exercise: summarise a sweep")
     runs = {k: list(v) for k, v in SWEEP.items()}
     want = _ref_sweep(SWEEP)
@@ -227,4 +234,78 @@ def check_summarise_sweep(summarise_sweep) -> Feedback:
             extra = " (with half of the runs or more unsolved, the median is inf)" if math.isinf(med) else ""
             fb.expect(False, "", f"setting {k:g}: expected median {med:g}, got {g_med:g}{extra}")
             return fb
+    return fb
+
+
+# ------------------------------------------------------------------------------------------ the learning signal
+
+
+def signal_at_reference(params, cell, x, k, which="x", ratio=True, ones=True):
+    """||dL/dx_k|| / ||dL/dx_{T-1}|| for ``L = sum(h_T)``: the share of the error at h_T that reaches input k.
+
+    The switches reproduce the usual slips: ``which="h"`` measures at h_k (the hidden state) instead
+    of the input, ``ratio=False`` returns the raw norm, ``ones=False`` injects the error at every step
+    (the loss ``sum of every h_t``) instead of at the last one only.
+    """
+    hs, final, cache = forward(x, params, cell, fast=False)
+    N, T, H = hs.shape
+    dhs = np.zeros_like(hs)
+    if ones:
+        dhs[:, -1] = 1.0
+    else:
+        dhs[:] = 1.0
+    if which == "x":
+        g = backward(dhs, cache)["x"]
+        num, den = np.linalg.norm(g[:, k]), np.linalg.norm(g[:, -1])
+    else:  # the error at h_k: restart the sequence at step k+1 from the state after step k
+        _, start, _ = forward(x[:, : k + 1], params, cell, fast=False)
+        _, _, rest = forward(x[:, k + 1 :], params, cell, h0=start["h"], c0=start.get("c"), fast=False)
+        d = np.zeros((N, T - k - 1, H))
+        d[:, -1] = 1.0
+        num, den = np.linalg.norm(backward(d, rest)["h0"]), np.linalg.norm(np.ones((N, H)))
+    return float(num / den) if ratio else float(num)
+
+
+def check_signal_at(signal_at) -> Feedback:
+    """Check ``signal_at(params, cell, x, k) -> float``: the share of the error at h_T that reaches input k.
+
+    For ``L = sum(h_T)`` (an error of 1 at every unit of the last hidden state, none elsewhere),
+    expected ``||dL/dx_k|| / ||dL/dx_{T-1}||``, the norms over the whole batch, with ``dL/dx`` from
+    ``lstmlab.sequence.backward``. Checked for a tanh RNN and for LSTMs with two forget biases.
+    """
+    from ..cells import get_cell
+    from ..init import set_forget_bias
+
+    require_function("signal_at", signal_at, "signal_at(params, cell, x, k) -> float")
+    fb = Feedback("Exercise: the learning signal at an early input")
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(4, 30, 2))
+    cases = []
+    for cell, b_f in (("rnn", None), ("lstm", 0.0), ("lstm", 3.0)):
+        params = get_cell(cell).init_params(2, 6, seed=1)
+        if b_f is not None:
+            set_forget_bias(params, cell, b_f)
+        cases.append((cell, b_f, params))
+    slips = {
+        "measure at the input x_k (the gradient key 'x' of sequence.backward), not at the hidden state h_k": dict(
+            which="h"
+        ),
+        "divide by the norm of the error at the last input, dL/dx_{T-1}, to get a share": dict(ratio=False),
+        "the loss reads the last hidden state only: dhs is zero except dhs[:, -1] = 1": dict(ones=False),
+    }
+    for cell, b_f, params in cases:
+        for k in (0, 15):
+            want = signal_at_reference(params, cell, x, k)
+            got = returned(fb, "signal_at", signal_at, {key: v.copy() for key, v in params.items()}, cell, x.copy(), k)
+            if got is None:
+                return fb
+            try:
+                got = np.asarray(float(got))
+            except (TypeError, ValueError):
+                fb.expect(False, "", f"signal_at: expected to return a number, got {type(got).__name__}")
+                return fb
+            table = {hint: np.asarray(signal_at_reference(params, cell, x, k, **sw)) for hint, sw in slips.items()}
+            tag = f" ({cell}{'' if b_f is None else f', b_f = {b_f:g}'}, k = {k})"
+            if not compare(fb, "signal" + tag, got, np.asarray(want), hint=match_slip(got, table)):
+                return fb
     return fb

@@ -98,3 +98,15 @@ def run_safely(feedback: Feedback, name: str, fn, *args):
     except Exception as e:  # the learner's code may raise anything
         feedback.expect(False, "", f"{name} raised {type(e).__name__}: {e}")
         return None
+
+
+def require_function(name: str, fn, signature: str) -> None:
+    """Raise a ``TypeError`` naming the argument when a checker is handed something that is not a function.
+
+    A checker reports a wrong *answer* as feedback; handing it no answer at all (a value, a string,
+    the result of calling the function instead of the function) is a usage error, so it raises.
+    """
+    if not callable(fn):
+        from ..checks import describe
+
+        raise TypeError(f"{name}: expected a function {signature}, got {describe(fn)} (pass the function itself)")

@@ -22,20 +22,34 @@ import numpy as np
 from ..cells import get_cell, lstm_step_forward
 from ..checks import check_array, check_positive_int
 from ..clip import clip_grad_norm
+from ..init import chrono_init
 from ..model import Model
 from ..optim import Adam
 from ..tasks import get_task
 
 
 def train_on_stream(
-    cell="lstm", hidden_size=12, streams=16, window=40, updates=1500, lr=1e-2, clip=1.0, seed=0, forget_bias=None
+    cell="lstm",
+    hidden_size=12,
+    streams=16,
+    window=40,
+    updates=1500,
+    lr=1e-2,
+    clip=1.0,
+    seed=0,
+    forget_bias=None,
+    chrono=None,
+    chrono_input_gate=False,
 ):
     """Train a one-layer ``cell`` on ``streams`` continual Reber streams of ``window * updates`` steps.
 
     Each update reads the next ``window`` steps of every stream, starting from the
     state where the previous window ended (zeros only before the very first one),
     backpropagates through that window, clips the gradient's global norm at
-    ``clip`` and takes one Adam step.
+    ``clip`` and takes one Adam step. ``forget_bias`` sets every forget bias to one
+    value; ``chrono`` (an int, the longest lag) draws them with :func:`lstmlab.init.chrono_init`
+    instead (give one or neither), by default the forget biases alone
+    (``chrono_input_gate=True``: the input biases too, ``b_i = -b_f``).
 
     Returns
     -------
@@ -46,7 +60,13 @@ def train_on_stream(
         check_positive_int(name, v)
     task = get_task("continual_reber", T=window * updates)
     batch = task.sample(streams, np.random.default_rng(seed))
+    if chrono is not None and forget_bias is not None:
+        raise ValueError(
+            f"chrono: give either forget_bias or chrono, got forget_bias={forget_bias!r}, chrono={chrono!r}"
+        )
     model = Model(cell, 7, hidden_size, 7, readout="all", seed=seed, forget_bias=forget_bias)
+    if chrono is not None:
+        chrono_init(model.params, model.cell, chrono, seed=seed, prefix="l0.", input_gate=chrono_input_gate)
     opt = Adam(model.params, lr=lr)
     h0 = c0 = None
     losses = np.empty(updates)

@@ -7,6 +7,8 @@
 * :func:`sequences_to_solve` -- the same, counted in training sequences (steps x batch size);
 * :func:`summarise_sweep` -- for a sweep of runs (one setting, several seeds), the fraction that
   solved and the median steps to solve, a run that never solved counting as infinitely slow;
+* :func:`train_seeds` -- :func:`lstmlab.sweep.fit_seeds` with an initialisation applied to each
+  seed's model before training (orthogonal recurrent weights for the RNN, chrono biases for the LSTM);
 * :func:`first_below` -- the step of the first evaluation whose metric fell below a level (the end of
   a plateau on the chance level, for a task like copy memory that is never "solved" in our budget).
 
@@ -23,9 +25,12 @@ import math
 
 import numpy as np
 
+from ..checks import describe
+from ..init import chrono_init, orthogonal_init
 from ..model import Model
+from ..sweep import SeedRuns, _check_seeds
 from ..tasks import Task, get_task
-from ..train import TrainConfig, fit
+from ..train import TrainConfig, TrainingDiverged, fit
 
 
 def train_on(task, cell="lstm", hidden_size=16, config=None, seed=0, forget_bias=None, callbacks=()):
@@ -99,3 +104,40 @@ def first_below(history, level, key="loss"):
         if value < level:  # False for NaN
             return int(step)
     return None
+
+
+def train_seeds(seeds, task, config, cell="lstm", hidden_size=8, init=None, **model_kwargs):
+    """:func:`lstmlab.sweep.fit_seeds` on a Task, with ``init`` applied to each seed's model first.
+
+    ``init`` is None (the model's own initialisation: then this is exactly ``fit_seeds``),
+    ``"orthogonal"`` (each recurrent block an orthogonal matrix, :func:`lstmlab.init.orthogonal_init`),
+    ``("chrono", max_lag)`` (:func:`lstmlab.init.chrono_init`: forget and input biases) or
+    ``("chrono-f", max_lag)`` (its forget biases alone, the input biases left as initialised). Each seed
+    seeds the model, the init and the batches. Returns a :class:`lstmlab.sweep.SeedRuns`; a diverged
+    seed is recorded, not raised.
+    """
+    seeds = _check_seeds(seeds)
+    if not isinstance(config, TrainConfig):
+        raise TypeError(f"config: expected a TrainConfig, got {describe(config)}")
+    chrono = isinstance(init, tuple) and len(init) == 2 and init[0] in ("chrono", "chrono-f")
+    if init is not None and init != "orthogonal" and not chrono:
+        raise ValueError(
+            f"init: expected None, 'orthogonal', ('chrono', max_lag) or ('chrono-f', max_lag), got {describe(init)}"
+        )
+    for key in ("input_size", "output_size", "readout"):
+        model_kwargs.setdefault(key, getattr(task, key))
+    models, histories, diverged = [], [], []
+    for s in seeds:
+        model = Model(cell, hidden_size=hidden_size, seed=s, **model_kwargs)
+        if init == "orthogonal":
+            orthogonal_init(model.params, seed=s, prefix="l0.")
+        elif chrono:
+            chrono_init(model.params, model.cell, init[1], seed=s, prefix="l0.", input_gate=init[0] == "chrono")
+        try:
+            history, error = fit(model, task, config.replace(seed=s)), None
+        except TrainingDiverged as e:
+            history, error = e.history, e
+        models.append(model)
+        histories.append(history)
+        diverged.append(error)
+    return SeedRuns(seeds, models, histories, diverged)

@@ -37,7 +37,7 @@ from .style import (
     show,
     use_course_style,
 )
-from .training import success_vs_lag, training_curves
+from .training import seed_curves, success_vs_lag, training_curves
 
 __all__ = [
     "AnimationHTML",
@@ -68,6 +68,7 @@ __all__ = [
     "show",
     "step_jacobians",
     "success_vs_lag",
+    "seed_curves",
     "training_curves",
     "unrolled_rnn_diagram",
     "use_course_style",

@@ -69,7 +69,60 @@ def training_curves(histories, key="loss", chance=None, log=False, smooth=1, xla
     return set_alt(fig, alt)
 
 
-def success_vs_lag(results, chance=None, threshold=None, ylabel="final error", log=False, ax=None):
+def seed_curves(groups, key="loss", chance=None, log=False, smooth=1, xlabel="training step", ax=None):
+    """Training curves of several seeds per setting: one thin line per seed and the median in bold.
+
+    Parameters
+    ----------
+    groups : mapping ``{label: runs}``, ``runs`` a list of runs (Histories or dicts, as for
+        :func:`training_curves`) or anything with a ``histories`` list (a ``SeedRuns``). All the
+        seeds of a setting share its colour; the median over the seeds is drawn where they share steps.
+    key, chance, log, smooth, xlabel, ax : as for :func:`training_curves`
+    """
+    if not isinstance(groups, Mapping) or not groups:
+        raise ValueError("groups: expected a non-empty mapping {label: list of runs}")
+    if isinstance(smooth, bool) or not isinstance(smooth, (int, np.integer)) or smooth < 1:
+        raise ValueError(f"smooth: expected an int >= 1, got {smooth!r}")
+    summary = []
+    with course_style():
+        fig, ax = new_figure(ax)
+        for n, (label, runs) in enumerate(groups.items()):
+            runs = list(getattr(runs, "histories", runs))
+            if not runs:
+                raise ValueError(f"groups[{label!r}]: expected at least one run, got none")
+            color = CYCLE[n % len(CYCLE)]
+            series = []
+            for run in runs:
+                x, y = _series(run, key)
+                if smooth > 1 and y.size >= smooth:
+                    y = np.convolve(y, np.ones(smooth) / smooth, mode="valid")
+                    x = x[smooth - 1 :]
+                ax.plot(x, y, color=color, lw=0.8, alpha=0.45)
+                series.append((x, y))
+            # the median over the seeds, on the steps that every seed reached (some stop when solved)
+            length = min(y.size for _, y in series)
+            if length:
+                x0 = series[0][0][:length]
+                med = np.median(np.stack([y[:length] for _, y in series]), axis=0)
+                ax.plot(x0, med, color=color, lw=2.2, label=f"{label} (median of {len(runs)})")
+            ends = [y[-1] for _, y in series if y.size]
+            summary.append(f"{label}: {len(runs)} seeds, ending between {min(ends):.3g} and {max(ends):.3g}")
+        if chance is not None:
+            ax.axhline(float(chance), color=MUTED, ls="--", lw=1.2, label=f"chance ({float(chance):.3g})")
+        if log:
+            ax.set_yscale("log")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(key)
+        ax.legend(loc="best")
+    alt = (
+        f"Training curves of {key} against {xlabel}{' on a log scale' if log else ''}, one thin line per "
+        f"seed and the median in bold: {'; '.join(summary)}"
+        + (f"; the dashed line marks chance level {float(chance):.3g}." if chance is not None else ".")
+    )
+    return set_alt(fig, alt)
+
+
+def success_vs_lag(results, chance=None, threshold=None, ylabel="final error", log=False, spread=None, ax=None):
     """Final error (or accuracy) against the lag T for several models, with the chance level.
 
     Parameters
@@ -79,6 +132,8 @@ def success_vs_lag(results, chance=None, threshold=None, ylabel="final error", l
     threshold : float, optional: the success criterion, drawn as a dotted line
     ylabel : str
     log : bool, a log scale on the y axis
+    spread : mapping ``{model name: {T: (low, high)}}``, optional: the range over seeds of each
+        point (say the lowest and highest seed), drawn as a band around the line
     ax : matplotlib Axes, optional
     """
     if not isinstance(results, Mapping) or not results:
@@ -102,7 +157,14 @@ def success_vs_lag(results, chance=None, threshold=None, ylabel="final error", l
                 color=CYCLE[n % len(CYCLE)],
                 label=str(name),
             )
-            summary.append(f"{name}: " + ", ".join(f"T={lag:g}: {v:.3g}" for lag, v in zip(lags[order], values[order])))
+            text = ", ".join(f"T={lag:g}: {v:.3g}" for lag, v in zip(lags[order], values[order]))
+            if spread is not None and name in spread:
+                band = np.asarray([spread[name][lag] for lag in lags[order]], dtype=np.float64)
+                if band.shape != (lags.size, 2):
+                    raise ValueError(f"spread[{name!r}]: expected one (low, high) pair per lag, got shape {band.shape}")
+                ax.fill_between(lags[order], band[:, 0], band[:, 1], color=CYCLE[n % len(CYCLE)], alpha=0.2, lw=0)
+                text += " (the band: " + ", ".join(f"{lo:.3g} to {hi:.3g}" for lo, hi in band) + ")"
+            summary.append(f"{name}: {text}")
         if isinstance(chance, Mapping):
             cl = np.asarray(sorted(chance), dtype=np.float64)
             ax.plot(cl, [chance[k] for k in sorted(chance)], color=MUTED, ls="--", lw=1.2, label="chance")

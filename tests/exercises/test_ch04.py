@@ -124,6 +124,9 @@ def test_copy_baseline_accepts_the_formula():
         (lambda T, n, c: c * math.log(n + 1) / (T + 2 * c), "only the n_symbols symbols"),
         (lambda T, n, c: c * math.log2(n) / (T + 2 * c), "natural logarithm"),
         (lambda T, n, c: math.log(n), "recall step"),
+        (lambda T, n, c: c * math.log(n) / (T + c), "not T + n_copy"),
+        (lambda T, n, c: c * math.log(n) / (T + 2 * c - 1), "count the steps again"),
+        (lambda T, n, c: c * math.log(n) / (T + 2 * c + 1), "count the steps again"),
         (lambda T, n, c: None, "returned None"),
         (lambda T, n, c: "0.5", "got 0.5"),
     ],
@@ -132,3 +135,8 @@ def test_copy_baseline_names_the_mistake(wrong, fragment):
     fb = check_copy_baseline(wrong)
     assert not fb.passed
     assert fragment in str(fb), str(fb)
+
+
+def test_copy_baseline_checker_wants_a_function():
+    with pytest.raises(TypeError, match="copy_baseline: expected a function"):
+        check_copy_baseline(0.52)

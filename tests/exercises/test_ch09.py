@@ -130,3 +130,82 @@ def test_truncation_structure_mistakes():
     assert "returned None" in str(check_truncated_1997(lambda dhs, caches: None))
     fb = check_truncated_1997(lambda dhs, caches: {"W_x": 0})
     assert "expected a dict with the keys" in str(fb), str(fb)
+
+
+# ------------------------------------------------------------------ the sequence-level BPTT loop
+
+
+def _bptt_answer(dhs, caches):
+    """A correct answer, written from the loop's definition with lstmlab's step backward."""
+    from lstmlab.cells import lstm_step_backward
+
+    N, T, H = dhs.shape
+    dxs = np.zeros((N, T, caches[0][1].shape[1]))
+    grads = {"W_x": 0.0, "W_h": 0.0, "b": 0.0}
+    dh, dc = np.zeros((N, H)), np.zeros((N, H))
+    for t in reversed(range(T)):
+        dxs[:, t], dh, dc, g = lstm_step_backward(dhs[:, t] + dh, dc, caches[t])
+        grads = {k: grads[k] + g[k] for k in grads}
+    return dxs, dh, dc, grads
+
+
+def test_the_bptt_reference_equals_sequence_backward_and_finite_differences():
+    from lstmlab import sequence
+    from lstmlab.cells import get_cell, lstm_step_forward
+    from lstmlab.exercises.ch09 import lstm_bptt_loop
+    from lstmlab.gradcheck import gradcheck
+
+    rng = np.random.default_rng(3)
+    N, T, D, H = 2, 5, 3, 4
+    params = get_cell("lstm").init_params(D, H, seed=rng)
+    x, h0, c0 = rng.normal(size=(N, T, D)), rng.normal(size=(N, H)), rng.normal(size=(N, H))
+    R = rng.normal(size=(N, T, H))
+    h, c, caches = h0, c0, []
+    for t in range(T):
+        h, c, cache = lstm_step_forward(x[:, t], h, c, params)
+        caches.append(cache)
+    dxs, dh0, dc0, grads = lstm_bptt_loop(R, caches)
+    ref = sequence.backward(R, sequence.forward(x, params, "lstm", h0=h0, c0=c0, fast=False)[2])
+    for key in ("W_x", "W_h", "b"):
+        np.testing.assert_allclose(grads[key], ref[key], rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(dxs, ref["x"], rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(dh0, ref["h0"], rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(dc0, ref["c0"], rtol=1e-12, atol=1e-13)
+
+    def loss(p):
+        return float((sequence.forward(x, p, "lstm", h0=h0, c0=c0, fast=False)[0] * R).sum())
+
+    assert gradcheck(loss, params, analytic=grads).ok
+
+
+def test_a_correct_bptt_loop_passes():
+    from lstmlab.exercises import check_lstm_bptt
+
+    fb = check_lstm_bptt(_bptt_answer)
+    assert fb.passed, str(fb)
+
+
+@pytest.mark.parametrize(
+    "switch, fragment",
+    [
+        (dict(carry_h=False), "1997 truncation"),
+        (dict(carry_c=False), "dc_prev is not carried back"),
+        (dict(direct="last"), "only at the last step"),
+        (dict(accumulate=False), "overwritten"),
+        (dict(reverse=False), "backwards"),
+    ],
+)
+def test_each_bptt_slip_is_named(switch, fragment):
+    from lstmlab.exercises import check_lstm_bptt
+    from lstmlab.exercises.ch09 import lstm_bptt_loop
+
+    fb = check_lstm_bptt(lambda dhs, caches: lstm_bptt_loop(dhs, caches, **switch))
+    assert not fb.passed and fragment in str(fb), str(fb)
+
+
+def test_bptt_checker_argument_errors():
+    from lstmlab.exercises import check_lstm_bptt
+
+    with pytest.raises(TypeError, match="lstm_bptt: expected a function"):
+        check_lstm_bptt("my_function")
+    assert "expected to return a tuple" in str(check_lstm_bptt(lambda dhs, caches: 1.0))

@@ -169,3 +169,68 @@ def test_sweep_names_the_mistake(wrong, fragment):
     fb = check_summarise_sweep(wrong)
     assert not fb.passed
     assert fragment in str(fb), str(fb)
+
+
+# ------------------------------------------------------------------ the learning signal at an early input
+
+
+def _signal(params, cell, x, k):
+    from lstmlab.sequence import backward, forward
+
+    hs, _, cache = forward(x, params, cell)
+    dhs = np.zeros_like(hs)
+    dhs[:, -1] = 1.0
+    g = backward(dhs, cache)["x"]
+    return np.linalg.norm(g[:, k]) / np.linalg.norm(g[:, -1])
+
+
+def test_the_signal_reference_agrees_with_finite_differences():
+    from lstmlab.cells import get_cell
+    from lstmlab.exercises.ch10 import signal_at_reference
+    from lstmlab.sequence import forward
+
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(2, 8, 2))
+    params = get_cell("lstm").init_params(2, 3, seed=2)
+
+    def grad_x(t):  # d sum(h_T) / d x_t, by central differences
+        out = np.zeros((2, 2))
+        for idx in np.ndindex(2, 2):
+            up, down = x.copy(), x.copy()
+            up[(idx[0], t, idx[1])] += 1e-6
+            down[(idx[0], t, idx[1])] -= 1e-6
+            f = lambda z: forward(z, params, "lstm")[0][:, -1].sum()  # noqa: E731
+            out[idx] = (f(up) - f(down)) / 2e-6
+        return out
+
+    want = np.linalg.norm(grad_x(1)) / np.linalg.norm(grad_x(7))
+    assert abs(signal_at_reference(params, "lstm", x, 1) - want) < 1e-6 * want
+
+
+def test_a_correct_signal_passes_and_slips_are_named():
+    from lstmlab.exercises import check_signal_at
+
+    assert check_signal_at(_signal).passed, str(check_signal_at(_signal))
+
+    def raw(params, cell, x, k):
+        from lstmlab.sequence import backward, forward
+
+        hs, _, cache = forward(x, params, cell)
+        dhs = np.zeros_like(hs)
+        dhs[:, -1] = 1.0
+        return np.linalg.norm(backward(dhs, cache)["x"][:, k])
+
+    fb = check_signal_at(raw)
+    assert not fb.passed and "to get a share" in str(fb), str(fb)
+
+    def every_step(params, cell, x, k):
+        from lstmlab.sequence import backward, forward
+
+        hs, _, cache = forward(x, params, cell)
+        g = backward(np.ones_like(hs), cache)["x"]
+        return np.linalg.norm(g[:, k]) / np.linalg.norm(g[:, -1])
+
+    fb = check_signal_at(every_step)
+    assert not fb.passed and "last hidden state only" in str(fb), str(fb)
+    with pytest.raises(TypeError, match="signal_at: expected a function"):
+        check_signal_at(0.5)

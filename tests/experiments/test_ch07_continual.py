@@ -42,3 +42,11 @@ def test_bad_calls():
         run_stream(Model("gru", 7, 3, 7, readout="all"), np.zeros((1, 2, 7)))
     with pytest.raises(ValueError, match="window"):
         train_on_stream(window=0)
+
+
+def test_train_on_stream_takes_either_a_forget_bias_or_the_chrono_rule():
+    with pytest.raises(ValueError, match="chrono"):
+        train_on_stream("lstm", hidden_size=4, streams=2, window=5, updates=1, forget_bias=1.0, chrono=10)
+    model, _ = train_on_stream("lstm", hidden_size=4, streams=2, window=5, updates=1, lr=1e-12, chrono=10)
+    b_f = model.params["l0.b"][4:8]
+    assert np.all(b_f > -1e-6) and np.all(b_f < np.log(9) + 1e-6)

@@ -44,3 +44,38 @@ def test_success_vs_lag():
         success_vs_lag({})
     with pytest.raises(ValueError, match=r"results\['x'\]: expected as many lags as values"):
         success_vs_lag({"x": ([1, 2], [1.0])})
+
+
+def test_seed_curves_draws_one_line_per_seed_and_a_median_per_setting():
+    from lstmlab.viz import seed_curves
+
+    runs = {
+        "a": [{"step": [1, 2, 3], "loss": [3.0, 2.0, 1.0]}, {"step": [1, 2], "loss": [5.0, 4.0]}],
+        "b": [{"step": [1, 2, 3], "loss": [1.0, 1.0, 1.0]}],
+    }
+    fig = seed_curves(runs, chance=2.0)
+    lines = fig.axes[0].get_lines()
+    assert len(lines) == 3 + 2 + 1  # three seeds, two medians, the chance line
+    median_a = next(line for line in lines if line.get_label() == "a (median of 2)")
+    assert list(median_a.get_ydata()) == [4.0, 3.0]  # over the steps both seeds reached
+    assert "a: 2 seeds, ending between 1 and 4" in fig.alt_text
+
+
+def test_seed_curves_rejects_an_empty_group():
+    import pytest
+
+    from lstmlab.viz import seed_curves
+
+    with pytest.raises(ValueError, match="groups"):
+        seed_curves({})
+    with pytest.raises(ValueError, match=r"groups\['a'\]"):
+        seed_curves({"a": []})
+
+
+def test_success_vs_lag_draws_the_spread_as_a_band():
+    fig = success_vs_lag({"LSTM": {25: 0.001, 100: 0.01}}, spread={"LSTM": {25: (0.0005, 0.002), 100: (0.005, 0.03)}})
+    ax = fig.axes[0]
+    assert len(ax.collections) == 1  # the band
+    assert "0.0005 to 0.002" in fig.alt_text
+    with pytest.raises(ValueError, match="spread"):
+        success_vs_lag({"LSTM": {25: 0.001, 100: 0.01}}, spread={"LSTM": {25: (1, 2, 3), 100: (1, 2, 3)}})
