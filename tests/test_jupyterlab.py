@@ -56,7 +56,9 @@ CHAPTERS = {
 EXPLORER_CHAPTERS = ("03", "06")  # a live ipywidgets explorer
 TRAINING_CHAPTERS = ("06", "10")  # the trainer's tqdm bars
 MARKUP_CHAPTER = "06"  # exercises, a folded solution, citations
-RUN_ALL_TIMEOUT = 600  # seconds per chapter; the chapters need about a minute each
+# Seconds per chapter for Run All. On two idle cores a chapter takes one or two minutes; a machine
+# that other work shares can set more (LSTMLAB_LAB_TIMEOUT=1800).
+RUN_ALL_TIMEOUT = float(os.environ.get("LSTMLAB_LAB_TIMEOUT", "600"))
 
 
 def _read(path: Path) -> dict:
@@ -99,6 +101,16 @@ def test_committed_kernelspec_is_what_jupyterlab_writes(path):
     )
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_language_info_is_what_ipykernel_reports(path):
+    """All but the Python version, which is that of the machine that executed the notebook."""
+    ipkernel = pytest.importorskip("ipykernel.ipkernel")
+    expected = {k: v for k, v in ipkernel.IPythonKernel.language_info.items() if k != "version"}
+    got = dict(_read(path)["metadata"].get("language_info", {}))
+    assert re.fullmatch(r"3\.\d+\.\d+", got.pop("version", "")), f"{path.name}: no Python version in language_info"
+    assert got == expected, f"{path.name}: language_info {got}, ipykernel reports {expected}"
+
+
 def test_set_kernelspec_tool(tmp_path):
     import importlib.util
 
@@ -118,6 +130,20 @@ def test_set_kernelspec_tool(tmp_path):
     assert fixed["metadata"]["kernelspec"] == tool.KERNELSPEC
     assert fixed["cells"] == nb["cells"] and fixed["metadata"]["language_info"] == nb["metadata"]["language_info"]
     assert tool.main(["--check", str(tmp_path)]) == 0
+    # --fold-solutions hides the input of the code cells of gated solutions, and of no other cell
+    gated = [
+        {"cell_type": "markdown", "metadata": {}, "source": "```{solution-start} ex-1\n:class: dropdown\n```"},
+        {"cell_type": "code", "metadata": {}, "source": "answer = 42", "outputs": [], "execution_count": 1},
+        {"cell_type": "markdown", "metadata": {}, "source": "```{solution-end}\n```"},
+        {"cell_type": "code", "metadata": {}, "source": "x = 1", "outputs": [], "execution_count": 2},
+    ]
+    path.write_text(tool.dumps({**fixed, "cells": gated}), encoding="utf-8")
+    assert tool.main(["--check", str(tmp_path)]) == 0  # the kernelspec alone is right
+    assert tool.main(["--check", "--fold-solutions", str(tmp_path)]) == 1
+    assert tool.main(["--fold-solutions", str(tmp_path)]) == 0
+    hidden = [c["metadata"].get("jupyter", {}).get("source_hidden") for c in _read(path)["cells"]]
+    assert hidden == [None, True, None, None]
+    assert tool.main(["--check", "--fold-solutions", str(tmp_path)]) == 0
     # the committed notebooks are written exactly as the tool (and nbformat) writes them
     for committed in NOTEBOOKS:
         assert committed.read_text(encoding="utf-8") == tool.dumps(_read(committed)), committed.name
@@ -318,6 +344,7 @@ return {
   kernel: kernel ? kernel.status : null,
   dirty: w.context.model.dirty,
   kernelspec: w.context.model.getMetadata('kernelspec') || null,
+  language_info: w.context.model.getMetadata('language_info') || null,
   path: w.context.path,
 };
 """
@@ -390,6 +417,17 @@ return {
   katex: nb.querySelectorAll('.jp-MarkdownCell .katex').length,
   raw_markup: raw.length,
 };
+"""
+
+
+# The kernel's own CPU seconds (user + system), asked without touching the notebook or its history.
+KERNEL_CPU_SECONDS = """
+const done = arguments[arguments.length - 1];
+const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+const future = kernel.requestExecute({code: 'import os; print(sum(os.times()[:2]))', store_history: false});
+let out = '';
+future.onIOPub = (msg) => { if (msg.header.msg_type === 'stream') out += msg.content.text; };
+future.done.then(() => done(parseFloat(out)), () => done(null));
 """
 
 
@@ -483,6 +521,12 @@ def _open_and_run(lab, browser, key: str) -> dict:
         raise AssertionError(f"{err}; kernel {now['kernel']}, cells still queued or running: {running[:3]}") from None
     time.sleep(2)  # the last widgets render
     result["run_seconds"] = time.monotonic() - started
+    result["kernel_cpu_seconds"] = browser.execute_async_script(KERNEL_CPU_SECONDS)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with open(SCREENSHOTS / "run-all-times.txt", "a", encoding="utf-8") as log:
+        print(
+            f"{name}: Run All {result['run_seconds']:.0f} s wall, kernel {result['kernel_cpu_seconds']} CPU s", file=log
+        )
     result["cells"] = browser.execute_script(CELL_RESULTS)["cells"]
     result["run_all"] = state["done"]
     result["bars"] = browser.execute_script(PROGRESS_BARS)
@@ -572,9 +616,14 @@ def test_the_learner_install_has_no_torch_and_renders_myst(learner_venv):
 @pytest.mark.parametrize("key", list(CHAPTERS))
 def test_notebook_opens_unmodified(key, lab, lab_browser):
     result = _open_and_run(lab, lab_browser, key)
-    opened = result["opened"]
-    assert opened["kernelspec"] == _read(ROOT / "notebooks" / result["name"])["metadata"]["kernelspec"]
-    assert opened["dirty"] is False, f"{result['name']} opened as modified: JupyterLab changed its metadata"
+    opened, committed = result["opened"], _read(ROOT / "notebooks" / result["name"])["metadata"]
+    assert opened["kernelspec"] == committed["kernelspec"]
+    # JupyterLab also writes the kernel's language_info, whose version is the kernel's Python: a
+    # notebook last executed with another Python opens as modified (that one line changes).
+    ours, theirs = committed["language_info"]["version"], opened["language_info"]["version"]
+    assert opened["dirty"] is False, f"{result['name']} opened as modified: JupyterLab changed its metadata" + (
+        f" (executed with Python {ours}, the learner's kernel is Python {theirs})" if ours != theirs else ""
+    )
 
 
 @browser_test

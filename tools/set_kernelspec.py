@@ -9,6 +9,11 @@ and git shows a change. Only that key is touched; the file is written as nbforma
 
     python tools/set_kernelspec.py notebooks            # rewrite the notebooks that differ
     python tools/set_kernelspec.py --check notebooks    # exit 1 and list them, changing nothing
+
+With ``--fold-solutions`` it also folds, in JupyterLab, the code cells of gated solutions (between
+``{solution-start}`` and ``{solution-end}``): their input is marked ``jupyter.source_hidden``,
+which JupyterLab shows as a collapsed input that a click opens, and which the website ignores
+(there sphinx-exercise folds the whole solution).
 """
 
 from __future__ import annotations
@@ -28,15 +33,34 @@ def dumps(nb: dict) -> str:
     return json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def set_kernelspec(path: Path, write: bool = True) -> bool:
-    """Give the notebook at ``path`` the learner's kernelspec; True when it had another one."""
+def fold_gated_solutions(nb: dict) -> bool:
+    """Mark the input of every code cell inside a gated solution as hidden; True when one changed."""
+    changed, inside = False, False
+    for cell in nb["cells"]:
+        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        if cell["cell_type"] == "markdown":
+            if "{solution-start}" in source:
+                inside = True
+            if "{solution-end}" in source:
+                inside = False
+        elif cell["cell_type"] == "code" and inside:
+            jupyter = cell.setdefault("metadata", {}).setdefault("jupyter", {})
+            if jupyter.get("source_hidden") is not True:
+                jupyter["source_hidden"] = True
+                changed = True
+    return changed
+
+
+def set_kernelspec(path: Path, write: bool = True, fold_solutions: bool = False) -> bool:
+    """Give the notebook at ``path`` the learner's kernelspec (and fold its gated solutions); True if it changed."""
     nb = json.loads(path.read_text(encoding="utf-8"))
-    if nb.get("metadata", {}).get("kernelspec") == KERNELSPEC:
-        return False
+    changed = nb.get("metadata", {}).get("kernelspec") != KERNELSPEC
     nb.setdefault("metadata", {})["kernelspec"] = dict(KERNELSPEC)
-    if write:
+    if fold_solutions:
+        changed |= fold_gated_solutions(nb)
+    if changed and write:
         path.write_text(dumps(nb), encoding="utf-8")
-    return True
+    return changed
 
 
 def notebooks(paths: list[str]) -> list[Path]:
@@ -55,10 +79,11 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("paths", nargs="*", default=["notebooks"], help="notebooks or folders (default: notebooks)")
     parser.add_argument("--check", action="store_true", help="list the notebooks that differ, change nothing")
+    parser.add_argument("--fold-solutions", action="store_true", help="also fold the code of gated solutions")
     args = parser.parse_args(argv)
-    changed = [p for p in notebooks(args.paths) if set_kernelspec(p, write=not args.check)]
+    changed = [p for p in notebooks(args.paths) if set_kernelspec(p, not args.check, args.fold_solutions)]
     for p in changed:
-        print(f"{p}: kernelspec {'differs' if args.check else 'set'} ({KERNELSPEC['display_name']})")
+        print(f"{p}: metadata {'differs' if args.check else 'set'} ({KERNELSPEC['display_name']})")
     return 1 if (args.check and changed) else 0
 
 
