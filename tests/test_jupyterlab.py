@@ -47,15 +47,15 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
-# The chapters opened in JupyterLab, and what each must show.
+# The chapters opened in JupyterLab (LSTMLAB_LAB_CHAPTERS=03,06,07 chooses others), and what each
+# must show: a live ipywidgets explorer, the trainer's tqdm bars.
 CHAPTERS = {
-    "03": "03_vanishing_exploding.ipynb",
-    "06": "06_lstm_cell.ipynb",
-    "10": "10_lstm_vs_rnn.ipynb",
+    key: next(p.name for p in NOTEBOOKS if p.name.startswith(key + "_"))
+    for key in os.environ.get("LSTMLAB_LAB_CHAPTERS", "03,06,10").split(",")
 }
-EXPLORER_CHAPTERS = ("03", "06")  # a live ipywidgets explorer
-TRAINING_CHAPTERS = ("06", "10")  # the trainer's tqdm bars
-MARKUP_CHAPTER = "06"  # exercises, a folded solution, citations
+EXPLORER_CHAPTERS = tuple(k for k in ("03", "06") if k in CHAPTERS)
+TRAINING_CHAPTERS = tuple(k for k in CHAPTERS if k not in ("01", "02", "03", "09", "A1", "A2"))
+MARKUP_CHAPTER = "06" if "06" in CHAPTERS else next(iter(CHAPTERS))  # exercises, solutions, citations
 # Seconds per chapter for Run All. On two idle cores a chapter takes one or two minutes; a machine
 # that other work shares can set more (LSTMLAB_LAB_TIMEOUT=1800).
 RUN_ALL_TIMEOUT = float(os.environ.get("LSTMLAB_LAB_TIMEOUT", "600"))
@@ -262,6 +262,10 @@ def lab(learner_venv):
         JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),
         LSTMLAB_PROGRESS="1",  # the learner sees the trainer's bars (make test sets 0 for nbval)
     )
+    # One BLAS thread, as in the rest of the suite (the Makefile's setting): this test shares the
+    # machine with another pytest worker, and OpenBLAS threads that outnumber the cores spin.
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(name, "1")
     command = [
         str(learner_venv / "bin" / "jupyter-lab"),
         "--no-browser",
@@ -486,8 +490,17 @@ _RESULTS: dict[str, dict] = {}
 
 def _open_and_run(lab, browser, key: str) -> dict:
     """Open one chapter in JupyterLab, look at it, Run All, look again, move its explorer; cached per chapter."""
-    if key in _RESULTS:
-        return _RESULTS[key]
+    if key not in _RESULTS:
+        try:
+            _RESULTS[key] = _open_and_run_once(lab, browser, key)
+        except Exception as err:  # the chapter's other tests report the same failure, without a rerun
+            _RESULTS[key] = err
+    if isinstance(_RESULTS[key], Exception):
+        raise AssertionError(f"chapter {key} in JupyterLab: {_RESULTS[key]}")
+    return _RESULTS[key]
+
+
+def _open_and_run_once(lab, browser, key: str) -> dict:
     name = CHAPTERS[key]
     result: dict = {"name": name}
     browser.get(f"{lab['url']}/lab/tree/notebooks/{name}?reset&token={lab['token']}")
@@ -530,6 +543,9 @@ def _open_and_run(lab, browser, key: str) -> dict:
     result["cells"] = browser.execute_script(CELL_RESULTS)["cells"]
     result["run_all"] = state["done"]
     result["bars"] = browser.execute_script(PROGRESS_BARS)
+    with open(SCREENSHOTS / "run-all-times.txt", "a", encoding="utf-8") as log:
+        for bar in result["bars"]:
+            print(f"  bar: {bar['text']} [{bar['classes']}, width {bar['width']}]", file=log)
     result["explorer_before"] = browser.execute_script(EXPLORER)
     _screenshot(browser, f"{key}-after-run-all")
     if result["explorer_before"] and key in EXPLORER_CHAPTERS:
@@ -549,7 +565,6 @@ def _open_and_run(lab, browser, key: str) -> dict:
         _element_screenshot(box, f"{key}-explorer-moved")
     result["dirty_after_run"] = browser.execute_script(PANEL_STATE)["dirty"]
     _shutdown_kernels(lab)
-    _RESULTS[key] = result
     return result
 
 
@@ -646,7 +661,8 @@ def test_myst_markup_renders(lab, lab_browser):
     result = _open_and_run(lab, lab_browser, MARKUP_CHAPTER)
     markup = result["markup"]
     assert markup["myst_cells"] == markup["markdown_cells"] > 0, "jupyterlab-myst did not render every markdown cell"
-    assert markup["exercises"] and all(e.startswith("Exercise") for e in markup["exercises"]), markup["exercises"]
+    titles = [e for e in markup["exercises"] if e]  # a gated exercise's end renders as an empty box
+    assert titles and all(e.startswith("Exercise") for e in titles), markup["exercises"]
     assert markup["solutions"] and not any(s["open"] for s in markup["solutions"]), "solutions should start folded"
     assert result["solution_opens"]["folded_before"] and result["solution_opens"]["shown_after_click"]
     assert markup["citations"], "no citation rendered"
