@@ -141,8 +141,8 @@ def test_set_kernelspec_tool(tmp_path):
     assert tool.main(["--check", str(tmp_path)]) == 0  # the kernelspec alone is right
     assert tool.main(["--check", "--fold-solutions", str(tmp_path)]) == 1
     assert tool.main(["--fold-solutions", str(tmp_path)]) == 0
-    hidden = [c["metadata"].get("jupyter", {}).get("source_hidden") for c in _read(path)["cells"]]
-    assert hidden == [None, True, None, None]
+    hidden = [c["metadata"].get("jupyter", {}) for c in _read(path)["cells"]]
+    assert hidden == [{}, {"source_hidden": True, "outputs_hidden": True}, {}, {}]
     assert tool.main(["--check", "--fold-solutions", str(tmp_path)]) == 0
     # the committed notebooks are written exactly as the tool (and nbformat) writes them
     for committed in NOTEBOOKS:

@@ -11,9 +11,10 @@ and git shows a change. Only that key is touched; the file is written as nbforma
     python tools/set_kernelspec.py --check notebooks    # exit 1 and list them, changing nothing
 
 With ``--fold-solutions`` it also folds, in JupyterLab, the code cells of gated solutions (between
-``{solution-start}`` and ``{solution-end}``): their input is marked ``jupyter.source_hidden``,
-which JupyterLab shows as a collapsed input that a click opens, and which the website ignores
-(there sphinx-exercise folds the whole solution).
+``{solution-start}`` and ``{solution-end}``): their input and outputs are marked
+``jupyter.source_hidden`` and ``jupyter.outputs_hidden``, which JupyterLab shows collapsed (the
+first line and an ellipsis that a click opens), and which the website ignores (there
+sphinx-exercise folds the whole solution).
 """
 
 from __future__ import annotations
@@ -45,9 +46,10 @@ def fold_gated_solutions(nb: dict) -> bool:
                 inside = False
         elif cell["cell_type"] == "code" and inside:
             jupyter = cell.setdefault("metadata", {}).setdefault("jupyter", {})
-            if jupyter.get("source_hidden") is not True:
-                jupyter["source_hidden"] = True
-                changed = True
+            for key in ("source_hidden", "outputs_hidden"):
+                if jupyter.get(key) is not True:
+                    jupyter[key] = True
+                    changed = True
     return changed
 
 
