@@ -1,5 +1,5 @@
 # The course's two commands (see README.md):
-#   make book   install requirements.txt, then build the website into _build/html
+#   make book   install requirements-book.txt, then build the website into _build/html
 #   make test   install requirements-test.txt, then run every test (package, notebooks, website) and ruff
 #
 # Where things are installed: into the active virtual environment if there is one ($VIRTUAL_ENV,
@@ -31,7 +31,7 @@ export MKL_NUM_THREADS := 1
 .PHONY: help book test test-alt lint student clean
 
 help:
-	@echo "make book    install requirements.txt into $(VENV) and build the website into _build/html"
+	@echo "make book    install requirements-book.txt into $(VENV) and build the website into _build/html"
 	@echo "make test    install requirements-test.txt into $(VENV) and run every test, then ruff"
 	@echo "make test-alt  the notebooks under a second numerical configuration (another OpenBLAS kernel)"
 	@echo "make student copy notebooks/ into student/ without the solutions"
@@ -42,10 +42,14 @@ $(PY):
 	$(PY) -m pip install --quiet --upgrade "pip>=23"
 
 # Stamps inside the environment: reinstall only when a requirements file changes.
-# torch comes first, from TORCH_INDEX when given (PyTorch's CPU wheels), in the version the tests pin.
-$(VENV)/.lstm-book-deps: requirements.txt requirements-test.txt pyproject.toml | $(PY)
+# Three files, by who needs them (see README): requirements.txt (a learner: JupyterLab and the
+# notebooks, no torch), requirements-book.txt (the site: it adds jupyter-book and torch) and
+# requirements-test.txt (it adds the pinned torch oracle and the test tools).
+# torch comes first, from TORCH_INDEX when given (PyTorch's CPU wheels), in the version the tests
+# pin, so that the site is built with the oracle's torch and `make test` reinstalls nothing.
+$(VENV)/.lstm-book-deps: requirements.txt requirements-book.txt requirements-test.txt pyproject.toml | $(PY)
 	$(PY) -m pip install "$$(grep -E '^torch[=<>~ ]' requirements-test.txt)" $(if $(TORCH_INDEX),--index-url "$(TORCH_INDEX)")
-	$(PY) -m pip install -r requirements.txt
+	$(PY) -m pip install -r requirements-book.txt
 	@touch $@
 
 $(VENV)/.lstm-test-deps: requirements-test.txt $(VENV)/.lstm-book-deps

@@ -3,7 +3,10 @@
 ipywidgets is imported only when an explorer is built, so ``lstmlab`` works without it
 (``pip install "ipywidgets>=8,<9"``). Each explorer calls its static twin with the slider
 values, so a notebook commits the twin's figure for the website and offers the widget for
-live use:
+live use. An explorer's display carries both: the live widget, which Jupyter shows, and a
+still of its current figure (``text/html``, ``text/plain`` with the alt text), which a page
+without a kernel can show instead (for myst-nb: the ``html`` builder's priority of the widget
+view set to ``None`` in ``nb_mime_priority_overrides``):
 
 * :func:`vanishing_gradient_explorer` / :func:`vanishing_gradient_figure`
 * :func:`gate_explorer` / :func:`gate_explorer_figure`
@@ -16,7 +19,7 @@ import numpy as np
 from .checks import check_choice, check_positive_int
 from .viz.gates import lstm_gate_trace, plot_gate_lines
 from .viz.gradients import plot_jacobian_norms, vanishing_gradient_data
-from .viz.style import show
+from .viz.style import FigureHTML, show
 
 #: The input patterns of the gate explorer.
 PATTERNS = ("pulses", "step", "noise")
@@ -28,6 +31,21 @@ def _ipywidgets():
     except ImportError as err:  # pragma: no cover - depends on the environment
         raise ImportError('The explorers need ipywidgets: pip install "ipywidgets>=8,<9"') from err
     return ipywidgets
+
+
+def _explorer(update, controls: dict):
+    """An ``ipywidgets.interactive`` box whose display also carries a still of its current figure."""
+    w = _ipywidgets()
+
+    class Explorer(w.interactive):
+        def _repr_mimebundle_(self, **kwargs):
+            data = super()._repr_mimebundle_(**kwargs)
+            if self.result is not None:
+                still = FigureHTML(self.result)
+                data = {**data, "text/html": still.html, "text/plain": repr(still)}
+            return data
+
+    return Explorer(update, **controls)
 
 
 def vanishing_gradient_figure(rho=0.9, nonlinearity="tanh", T=50, H=16, seed=0):
@@ -54,14 +72,14 @@ def vanishing_gradient_explorer(rho=0.9, nonlinearity="tanh", T=50, H=16, seed=0
         return fig
 
     style = {"description_width": "initial"}
-    return w.interactive(
-        update,
+    controls = dict(
         rho=w.FloatSlider(value=rho, min=0.1, max=5.0, step=0.05, description="spectral radius ρ", style=style),
         nonlinearity=w.Dropdown(options=["tanh", "sigmoid", "relu"], value=nonlinearity, description="nonlinearity"),
         T=w.IntSlider(value=T, min=5, max=200, step=5, description="lag T"),
         H=w.IntSlider(value=H, min=2, max=64, step=1, description="hidden size H", style=style),
         seed=w.IntSlider(value=seed, min=0, max=20, step=1, description="seed"),
     )
+    return _explorer(update, controls)
 
 
 def input_pattern(pattern="pulses", T=40, seed=0):
@@ -126,8 +144,7 @@ def gate_explorer(w_i=4.0, b_i=-2.0, w_f=0.0, b_f=3.0, w_o=0.0, b_o=2.0, pattern
     def slider(value, description):
         return w.FloatSlider(value=value, min=-6.0, max=6.0, step=0.25, description=description)
 
-    return w.interactive(
-        update,
+    controls = dict(
         w_i=slider(w_i, "input w_i"),
         b_i=slider(b_i, "input b_i"),
         w_f=slider(w_f, "forget w_f"),
@@ -137,6 +154,7 @@ def gate_explorer(w_i=4.0, b_i=-2.0, w_f=0.0, b_f=3.0, w_o=0.0, b_o=2.0, pattern
         pattern=w.Dropdown(options=list(PATTERNS), value=pattern, description="input"),
         T=w.IntSlider(value=T, min=10, max=100, step=5, description="steps T"),
     )
+    return _explorer(update, controls)
 
 
 __all__ = [

@@ -58,3 +58,16 @@ def test_input_patterns_and_errors():
         widgets.gate_unit_params(w_i=float("nan"))
     with pytest.raises(ValueError, match="nonlinearity: expected one of"):
         widgets.vanishing_gradient_explorer(nonlinearity="gelu")
+
+
+@pytest.mark.parametrize("make", [widgets.vanishing_gradient_explorer, widgets.gate_explorer])
+def test_an_explorer_displays_the_live_widget_and_a_still_of_its_figure(make):
+    w = make()
+    bundle = w._repr_mimebundle_()
+    # Jupyter shows the live widget ...
+    view = bundle["application/vnd.jupyter.widget-view+json"]
+    assert view["model_id"] == w.model_id
+    # ... and a page without a kernel can show the figure of the current values instead.
+    assert bundle["text/html"].startswith("<img") and 'src="data:image/png;base64,' in bundle["text/html"]
+    assert bundle["text/plain"] == f"[figure: {w.result.alt_text}]"
+    assert 'alt="' in bundle["text/html"]
