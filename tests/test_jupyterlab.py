@@ -683,11 +683,6 @@ def test_explorer_is_live(key, lab, lab_browser):
 
 
 @browser_test
-@pytest.mark.xfail(
-    strict=True,
-    reason="until the trainer's progress change (issue 15, lstmlab/train.py) lands: a run stopped on "
-    "success ends red and unfinished; remove this marker when this test passes",
-)
 @pytest.mark.parametrize("key", TRAINING_CHAPTERS)
 def test_progress_bars_end_green(key, lab, lab_browser):
     result = _open_and_run(lab, lab_browser, key)
