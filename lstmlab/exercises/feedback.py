@@ -14,6 +14,7 @@ import html
 import numpy as np
 
 from ..backend import asnumpy
+from ..checks import describe
 
 GOOD, BAD = "#2e8b57", "#d1495b"  # readable on light and dark pages
 
@@ -83,6 +84,16 @@ class Feedback:
         words = "all checks passed" if self.passed else "not yet"
         status = f"<span style='color:{GOOD if self.passed else BAD}'>{words}</span>"
         return f"<div><b>{html.escape(self.title)}</b>: {status}<ul>{items}</ul></div>"
+
+
+def require_function(name: str, fn):
+    """Raise ``TypeError`` naming ``name`` unless ``fn`` is callable (a checker takes the learner's function).
+
+    The usual slip is passing a result, ``check_x(x(...))``, instead of the function, ``check_x(x)``.
+    """
+    if callable(fn):
+        return fn
+    raise TypeError(f"{name}: expected your function itself (pass {name}, not {name}(...)), got {describe(fn)}")
 
 
 def run_safely(feedback: Feedback, name: str, fn, *args):
