@@ -157,7 +157,10 @@ def check_copy_baseline(copy_baseline) -> Feedback:
         elif math.isclose(got, 10 * math.log(n_symbols) / (T + 20), rel_tol=1e-9) or math.isclose(
             got, n_copy * math.log(n_symbols) / (T + 20), rel_tol=1e-9
         ):
-            msg += " (10 ln 8 / (T + 20) is the case n_copy = 10: write it with n_copy, n_copy ln n_symbols / (T + 2 n_copy))"
+            msg += (
+                " (10 ln 8 / (T + 20) is the case n_copy = 10: write it with n_copy, "
+                "n_copy ln n_symbols / (T + 2 n_copy))"
+            )
         elif math.isclose(got, n_copy * math.log(n_symbols + 1) / (T + 2 * n_copy), rel_tol=1e-9):
             msg += " (the blank is certain where it is due: only the n_symbols symbols are guessed, ln n_symbols)"
         elif math.isclose(got, n_copy * math.log2(n_symbols) / (T + 2 * n_copy), rel_tol=1e-9):

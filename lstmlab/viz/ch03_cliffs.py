@@ -72,7 +72,9 @@ def plot_cliff(w_grid, b_grid, loss, paths: dict, T: int = 50, ax=None):
     loss = check_array("loss", np.asarray(loss, dtype=np.float64), shape=w_grid.shape)
     if not isinstance(paths, dict):
         raise TypeError(f"paths: expected a dict label -> array (k, 2), got {type(paths).__name__}")
-    paths = {k: check_array(f"paths[{k!r}]", np.asarray(p, dtype=np.float64), shape=(None, 2)) for k, p in paths.items()}
+    paths = {
+        k: check_array(f"paths[{k!r}]", np.asarray(p, dtype=np.float64), shape=(None, 2)) for k, p in paths.items()
+    }
     w_range, b_range = (w_grid.min(), w_grid.max()), (b_grid.min(), b_grid.max())
     colors = [OKABE_ITO["vermillion"], OKABE_ITO["sky"], OKABE_ITO["yellow"]]
     with course_style():
@@ -121,6 +123,7 @@ def plot_esn_memory(delays, curves: dict, ax=None):
         ax.set_ylabel(r"$r^2$ of the recalled $u_{t-d}$")
         ax.set_title("echo state network: only the readout is trained")
         ax.legend(loc="upper right")
+
     def half_life(r2):  # the first delay at which the recall drops below r^2 = 0.5
         below = np.flatnonzero(r2 < 0.5)
         return f"below 0.5 from d = {delays[below[0]]:g}" if below.size else "above 0.5 throughout"

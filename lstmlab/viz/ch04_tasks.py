@@ -121,7 +121,8 @@ def plot_loss_vs_lag(lags, losses, baseline, goal=None, ax=None, ylabel="final M
     diverged = {name: int(np.isnan(v).sum()) for name, v in curves.items()}
     alt = (
         f"Log-log plot of the {ylabel} against the lag T ({', '.join(str(t) for t in lags)}), one dot per seed "
-        f"({n_seeds} seeds) and a line through the medians, for " + " and ".join(curves)
+        f"({n_seeds} seeds) and a line through the medians, for "
+        + " and ".join(curves)
         + f", with the chance level {baseline:.3g} as a dashed line"
         + (f" and the goal {goal:g} as a dotted one" if goal is not None else "")
         + ". Runs that diverged, drawn as crosses at the top: "
