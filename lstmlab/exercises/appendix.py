@@ -22,7 +22,7 @@ import numpy as np
 
 from ..gradcheck import numerical_gradient
 from .ch01 import compare, match_slip, returned
-from .feedback import Feedback
+from .feedback import Feedback, require_function
 
 # ------------------------------------------------------------------------------------------ affine backward
 
@@ -81,6 +81,7 @@ def check_affine_backward(affine_backward) -> Feedback:
     ``da`` (N, H) is the gradient of the loss w.r.t. ``a``. Expected: ``dx`` (N, D),
     ``dW`` (D, H) and ``db`` (H,), the shapes of ``x``, ``W`` and ``b``.
     """
+    require_function("affine_backward", affine_backward)
     fb = Feedback("Exercise: affine_backward")
     for case, (N, D, H, seed) in enumerate([(4, 3, 5, 0), (6, 2, 3, 1)]):
         da, x, W, b = _affine_case(N, D, H, seed)
@@ -174,6 +175,7 @@ def check_numerical_gradient(numerical_gradient_fn) -> Feedback:
     function may perturb in place but must leave exactly as it found it. ``grad`` has the
     shape of ``x``. The checker calls it with ``eps = 1e-5`` on a 1-D and a 2-D input.
     """
+    require_function("numerical_gradient", numerical_gradient_fn)
     fb = Feedback("Exercise: numerical_gradient")
     eps = 1e-5
     for case, (shape, seed) in enumerate([((5,), 0), ((3, 4), 1)]):

@@ -19,7 +19,7 @@ import numpy as np
 from ..cells import get_cell
 from ..model import Model
 from ..sequence import forward
-from .feedback import Feedback, run_safely
+from .feedback import Feedback, require_function, run_safely
 
 
 def compare(fb: Feedback, name: str, got, want, hint: str = "") -> bool:
@@ -99,6 +99,7 @@ def check_rnn_forward(rnn_forward) -> Feedback:
     ``x`` is (N, T, D), ``h0`` (N, H), ``params`` holds ``W_x`` (D, H), ``W_h`` (H, H) and
     ``b`` (H,); ``hs`` must be (N, T, H) with ``hs[:, t]`` the state after step t.
     """
+    require_function("rnn_forward", rnn_forward)
     fb = Feedback("Exercise: rnn_forward")
     for case, (N, T, D, H, seed) in enumerate([(3, 5, 4, 6, 0), (2, 7, 1, 3, 1)]):
         x, h0, params = _rnn_case(N, T, D, H, seed)
@@ -149,6 +150,7 @@ def check_param_count(count) -> Feedback:
     The model is ``h_t = tanh(x_t W_x + h_{t-1} W_h + b)`` and ``y_t = h_t W_y + b_y``
     (:class:`lstmlab.model.Model` with cell ``"rnn"``); the count does not depend on T.
     """
+    require_function("count", count)
     fb = Feedback("Exercise: count the parameters of an RNN")
     for D, H, V in [(10, 32, 5), (65, 128, 65), (3, 7, 11), (1, 2, 1)]:
         want = Model("rnn", D, H, V).n_params

@@ -22,7 +22,7 @@ import numpy as np
 from ..cells import get_cell, rnn_step_backward, rnn_step_forward
 from ..sequence import backward, forward
 from .ch01 import compare, match_slip, returned
-from .feedback import Feedback
+from .feedback import Feedback, require_function
 
 PARAM_KEYS = ("W_x", "W_h", "b")
 
@@ -75,6 +75,7 @@ def check_rnn_step_backward(step_backward) -> Feedback:
     gradient of the loss w.r.t. ``h``. Expected: ``dx`` (N, D), ``dh_prev`` (N, H) and
     ``grads`` with ``W_x`` (D, H), ``W_h`` (H, H), ``b`` (H,).
     """
+    require_function("step_backward", step_backward)
     fb = Feedback("Exercise: rnn_step_backward")
     for case, (N, D, H, seed) in enumerate([(4, 3, 5, 0), (2, 6, 4, 1)]):
         rng = np.random.default_rng(seed)
@@ -126,14 +127,16 @@ def _caches(x, h0, params) -> list:
     return caches
 
 
-def _slip_bptt(dhs, caches, carry=True, accumulate=True, reverse=True) -> dict:
-    """BPTT with a slip switched on: no flow from t+1, overwritten grads, or time run forwards."""
+def _slip_bptt(dhs, caches, carry=True, accumulate=True, reverse=True, direct=True) -> dict:
+    """BPTT with a slip switched on: no flow from t+1, overwritten grads, time run forwards,
+    or (``direct=False``) the direct error ``dhs[:, t]`` used at the last step only."""
     N, T, H = dhs.shape
     grads = {k: 0.0 for k in PARAM_KEYS}
     dxs = [None] * T
     dh_next = np.zeros((N, H))
     for t in reversed(range(T)) if reverse else range(T):
-        dx, dh_prev, g = rnn_step_backward(dhs[:, t] + (dh_next if carry else 0.0), caches[t])
+        own = dhs[:, t] if (direct or t == T - 1) else 0.0
+        dx, dh_prev, g = rnn_step_backward(own + (dh_next if carry else 0.0), caches[t])
         dxs[t], dh_next = dx, dh_prev
         grads = {k: (grads[k] + g[k]) if accumulate else g[k] for k in PARAM_KEYS}
     grads["x"] = np.stack(dxs, axis=1)
@@ -150,6 +153,7 @@ def check_rnn_bptt(bptt) -> Feedback:
     Expected: ``grads`` with ``W_x``, ``W_h``, ``b`` (shapes of the params), ``x`` (N, T, D)
     and ``h0`` (N, H).
     """
+    require_function("bptt", bptt)
     fb = Feedback("Exercise: rnn_bptt")
     keys = (*PARAM_KEYS, "x", "h0")
     for case, (N, T, D, H, seed) in enumerate([(3, 6, 2, 4, 0), (2, 9, 3, 5, 1)]):
@@ -173,11 +177,16 @@ def check_rnn_bptt(bptt) -> Feedback:
             "time must run backwards, from t = T-1 down to 0, carrying dh_prev to the step before": _slip_bptt(
                 dhs, caches, reverse=False
             ),
+            "the direct error dhs[:, t] was used at the last step only: every step t has its own, so the "
+            "error at h_t is dhs[:, t] + the dh_prev returned by step t+1, for every t": _slip_bptt(
+                dhs, caches, direct=False
+            ),
         }
         ok = True
         for key in keys:
             hint = match_slip(grads[key], {h: g[key] for h, g in slips.items()})
-            if key == "h0" and not hint:
+            if key == "h0" and not hint and ok:
+                # every other gradient is right, so only the value handed back at the end is off
                 hint = "grads['h0'] is the dh_prev returned by the backward of step 0"
             ok &= compare(fb, f"grads[{key!r}]" + tag, grads[key], want[key], hint=hint)
         if not ok:

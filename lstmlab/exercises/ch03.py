@@ -21,7 +21,7 @@ import numpy as np
 from ..cells.rnn import rnn_step_backward, rnn_step_forward
 from ..clip import clip_grad_norm, global_norm
 from ..sequence import forward
-from .feedback import Feedback, run_safely
+from .feedback import Feedback, require_function, run_safely
 
 # ------------------------------------------------------------------------------------------------ references
 
@@ -107,6 +107,7 @@ def check_jacobian_chain(jacobian_chain) -> Feedback:
 
     ``hs`` (T, H) are the hidden states of one sequence (``hs[t]`` after step ``t``); ``W_h`` (H, H).
     """
+    require_function("jacobian_chain", jacobian_chain)
     fb = Feedback("Exercise: the Jacobian dh_T/dh_k as a product of step Jacobians")
     hs, params = _rnn_problem(seed=3)
     W_h = params["W_h"]
@@ -178,6 +179,7 @@ def check_clip_by_norm(clip_by_norm) -> Feedback:
     ``grads`` is a dict of arrays; ``clipped`` a new dict with the same keys (the input is not
     changed); ``norm`` the global norm of all entries together, before clipping.
     """
+    require_function("clip_by_norm", clip_by_norm)
     fb = Feedback("Exercise: gradient clipping by global norm")
     rng = np.random.default_rng(7)
     big = {"W_x": rng.normal(0, 2, (3, 4)), "W_h": rng.normal(0, 2, (4, 4)), "b": rng.normal(0, 2, 4)}
@@ -270,6 +272,7 @@ def check_leaky_jacobian(leaky_jacobian) -> Feedback:
     ``h_t = (1 - alpha) h_prev + alpha tanh(x W_x + h_prev W_h + b)``; ``h_prev`` (H,), ``x`` (D,),
     ``J[i, j] = d h_t[i] / d h_prev[j]``.
     """
+    require_function("leaky_jacobian", leaky_jacobian)
     fb = Feedback("Exercise: the Jacobian of a leaky unit")
     rng = np.random.default_rng(11)
     D, H = 3, 4

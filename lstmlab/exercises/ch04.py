@@ -15,7 +15,7 @@ import math
 import numpy as np
 
 from ..tasks import AddingProblem, CopyMemory
-from .feedback import Feedback, run_safely
+from .feedback import Feedback, require_function, run_safely
 
 
 def check_adding_batch(adding_batch) -> Feedback:
@@ -25,6 +25,7 @@ def check_adding_batch(adding_batch) -> Feedback:
     half (steps ``0 .. T//2 - 1``), one in the second (``T//2 .. T-1``), 0.0 elsewhere;
     ``y[:, 0]`` is the sum of the two marked values. ``rng`` is a ``numpy.random.Generator``.
     """
+    require_function("adding_batch", adding_batch)
     fb = Feedback("Exercise: a generator for the adding problem")
     N, T = 4000, 30
     out = run_safely(fb, "adding_batch", adding_batch, N, T, np.random.default_rng(0))
@@ -125,9 +126,7 @@ def check_adding_batch(adding_batch) -> Feedback:
 
 def check_copy_baseline(copy_baseline) -> Feedback:
     """Check ``copy_baseline(T, n_symbols, n_copy)``: the memoryless cross-entropy of the copy task, in nats."""
-    from .feedback import require_function
-
-    require_function("copy_baseline", copy_baseline, "copy_baseline(T, n_symbols, n_copy) -> float")
+    require_function("copy_baseline", copy_baseline)
     fb = Feedback("Exercise: the chance level of the copy task")
     for T, n_symbols, n_copy in ((20, 8, 10), (100, 8, 10), (50, 4, 5)):
         want = CopyMemory(T=T, n_symbols=n_symbols, n_copy=n_copy).baseline
@@ -146,18 +145,21 @@ def check_copy_baseline(copy_baseline) -> Feedback:
             fb.expect(True, f"{name}: {got:.4g} nats", "")
             continue
         msg = f"{name}: got {got:.4g}, expected {want:.4g}"
-        guess = n_copy * math.log(n_symbols)
-        if math.isclose(got, guess / T, rel_tol=1e-9):
+        length = T + 2 * n_copy
+        if math.isclose(got, n_copy * math.log(n_symbols) / T, rel_tol=1e-9):
             msg += " (divide by the full length T + 2 n_copy: the loss is averaged over every step)"
-        elif math.isclose(got, guess / (T + n_copy), rel_tol=1e-9):
+        elif math.isclose(got, n_copy * math.log(n_symbols) / (T + n_copy), rel_tol=1e-9):
+            msg += " (the sequence has T + 2 n_copy steps: the n_copy symbols shown and the n_copy recalled)"
+        elif math.isclose(got, n_copy * math.log(n_symbols) / (length - 1), rel_tol=1e-9) or math.isclose(
+            got, n_copy * math.log(n_symbols) / (length + 1), rel_tol=1e-9
+        ):
+            msg += " (off by one step: the go signal is one of the T blank-length steps, so the length is T + 2 n_copy)"
+        elif math.isclose(got, 10 * math.log(n_symbols) / (T + 20), rel_tol=1e-9) or math.isclose(
+            got, n_copy * math.log(n_symbols) / (T + 20), rel_tol=1e-9
+        ):
             msg += (
-                " (the sequence holds n_copy symbols to remember, T blanks and the go signal, and n_copy"
-                " recall steps: divide by T + 2 n_copy, not T + n_copy)"
-            )
-        elif any(math.isclose(got, guess / (T + 2 * n_copy + d), rel_tol=1e-9) for d in (-1, 1)):
-            msg += (
-                " (count the steps again: n_copy symbols, T - 1 blanks, the go signal and n_copy recall steps"
-                " make T + 2 n_copy)"
+                " (10 ln 8 / (T + 20) is the case n_copy = 10: write it with n_copy, "
+                "n_copy ln n_symbols / (T + 2 n_copy))"
             )
         elif math.isclose(got, n_copy * math.log(n_symbols + 1) / (T + 2 * n_copy), rel_tol=1e-9):
             msg += " (the blank is certain where it is due: only the n_symbols symbols are guessed, ln n_symbols)"

@@ -14,7 +14,7 @@ import html
 import numpy as np
 
 from ..backend import asnumpy
-from ..checks import check_real
+from ..checks import check_real, describe
 
 GOOD, BAD = "#2e8b57", "#d1495b"  # readable on light and dark pages
 
@@ -100,13 +100,15 @@ def run_safely(feedback: Feedback, name: str, fn, *args):
         return None
 
 
-def require_function(name: str, fn, signature: str) -> None:
-    """Raise a ``TypeError`` naming the argument when a checker is handed something that is not a function.
+def require_function(name: str, fn, signature: str | None = None):
+    """Raise a ``TypeError`` naming the argument unless ``fn`` is a function; returns ``fn``.
 
     A checker reports a wrong *answer* as feedback; handing it no answer at all (a value, a string,
-    the result of calling the function instead of the function) is a usage error, so it raises.
+    the result of calling the function instead of the function: ``check_x(x(...))`` for
+    ``check_x(x)``) is a usage error, so it raises. ``signature`` (e.g. ``"f(T) -> float"``) is
+    quoted in the message when given.
     """
-    if not callable(fn):
-        from ..checks import describe
-
-        raise TypeError(f"{name}: expected a function {signature}, got {describe(fn)} (pass the function itself)")
+    if callable(fn):
+        return fn
+    what = f"a function {signature}" if signature else "a function"
+    raise TypeError(f"{name}: expected {what} (your function itself: pass {name}, not {name}(...)), got {describe(fn)}")

@@ -15,13 +15,14 @@ from .style import CYCLE, MUTED, course_style, new_figure, set_alt
 
 
 def xor_error_plot(errors: dict, steps: int = 24, ax=None):
-    """Squared error against position in the stream, one line per network.
+    """Squared error against position in the stream, one line per network (median and range over seeds).
 
     Parameters
     ----------
     errors : dict
-        label -> 1-D array of squared errors, ``errors[label][i]`` for predicting bit ``i + 1``
-        of the stream from bits ``0..i``.
+        label -> array of squared errors, ``errors[label][..., i]`` for predicting bit ``i + 1`` of
+        the stream from bits ``0..i``: 1-D for one run, or (n_seeds, n) for several seeds, drawn as
+        the median with a band from the lowest to the highest seed.
     steps : int
         How many positions to draw (a multiple of 3 reads best).
     ax : matplotlib Axes, optional
@@ -32,11 +33,20 @@ def xor_error_plot(errors: dict, steps: int = 24, ax=None):
     """
     if not isinstance(errors, dict) or not errors:
         raise ValueError(f"errors: expected a non-empty dict label -> array, got {type(errors).__name__}")
+    seeds = {}
     with course_style():
         fig, ax = new_figure(ax, figsize=(6.4, 3.0))
         for n, (label, err) in enumerate(errors.items()):
-            err = check_array(f"errors[{label!r}]", np.asarray(err, dtype=float), shape=(None,))[:steps]
-            ax.plot(np.arange(1, len(err) + 1), err, marker="o", ms=4, color=CYCLE[n], label=label)
+            err = np.asarray(err, dtype=float)
+            err = check_array(f"errors[{label!r}]", err if err.ndim == 2 else err[None], shape=(None, None))
+            err = err[:, :steps]
+            seeds[label] = err.shape[0]
+            pos = np.arange(1, err.shape[1] + 1)
+            median = np.median(err, axis=0)
+            name = label if err.shape[0] == 1 else f"{label} (median of {err.shape[0]} seeds)"
+            ax.plot(pos, median, marker="o", ms=4, color=CYCLE[n], label=name)
+            if err.shape[0] > 1:
+                ax.fill_between(pos, err.min(axis=0), err.max(axis=0), color=CYCLE[n], alpha=0.2, lw=0)
         for s in range(3, steps + 1, 3):
             ax.axvline(s, color=MUTED, lw=0.8, ls=":", zorder=0)
         ax.axhline(0.25, color=MUTED, lw=1.0, ls="--")
@@ -44,11 +54,12 @@ def xor_error_plot(errors: dict, steps: int = 24, ax=None):
         ax.set_xlim(0.5, steps + 4.5)
         ax.set_xlabel("position of the predicted bit in the stream (dotted: the XOR bits)")
         ax.set_ylabel("squared error")
-        ax.legend(loc="upper left", ncols=len(errors))
-    labels = ", ".join(errors)
+        ax.legend(loc="upper left", ncols=len(errors), fontsize=8)
+    labels = ", ".join(f"{label} ({k} seed{'s' if k > 1 else ''})" for label, k in seeds.items())
     return set_alt(
         fig,
         f"Squared error of next-bit prediction on the temporal XOR stream for {labels}, over the first {steps} "
-        "positions. The error dips close to zero at every third position, the XOR bits, and stays near the "
-        "level of guessing 0.5 (0.25) at the two random bits in between.",
+        "positions: the median over the seeds as a line, the range of the seeds as a band. At the two random "
+        "bits of every triple the error stays near the level of guessing 0.5 (0.25); at every third position, "
+        "the XOR bit, it dips below it.",
     )

@@ -68,22 +68,44 @@ def plot_task_samples(adding, copy, order):
     return set_alt(fig, alt)
 
 
-def plot_loss_vs_lag(lags, losses, baseline, label="tanh RNN", goal=None, ax=None, ylabel="final MSE"):
-    """Final loss against the lag T (log-log), with the chance level and an optional goal line.
+def plot_loss_vs_lag(lags, losses, baseline, goal=None, ax=None, ylabel="final MSE"):
+    """Final loss against the lag T (log-log), one dot per seed and a line through the medians.
 
-    ``losses`` is one value per lag (drawn with ``label``), or a dict ``{label: values}`` for several
-    models; a NaN value (a run that diverged) leaves that point out.
+    Parameters
+    ----------
+    lags : sequence of ints, the lags T
+    losses : dict
+        label -> array (len(lags), n_seeds): the final loss of every seed at every lag. A NaN (a run
+        that diverged) is drawn as a cross on the top edge and left out of the median.
+    baseline : float, the chance level (a dashed line)
+    goal : float, optional, the "solved" level (a dotted line)
     """
     lags = np.asarray(lags)
-    curves = (
-        {k: np.asarray(v, dtype=float) for k, v in losses.items()}
-        if isinstance(losses, dict)
-        else {label: np.asarray(losses, dtype=float)}
-    )
+    if not isinstance(losses, dict) or not losses:
+        raise ValueError(f"losses: expected a non-empty dict label -> array (lags, seeds), got {type(losses).__name__}")
+    curves = {}
+    for name, values in losses.items():
+        values = np.asarray(values, dtype=float)
+        if values.ndim == 1:
+            values = values[:, None]
+        if values.shape[0] != lags.size:
+            raise ValueError(f"losses[{name!r}]: expected {lags.size} rows (one per lag), got shape {values.shape}")
+        curves[name] = values
+    finite = np.concatenate([v[np.isfinite(v)] for v in curves.values()] + [np.array([baseline])])
+    top = finite.max() * 1.6
     with course_style():
         fig, ax = new_figure(ax)
         for n, (name, values) in enumerate(curves.items()):
-            ax.plot(lags, values, "-o", color=CYCLE[n % len(CYCLE)], label=name)
+            color = CYCLE[n % len(CYCLE)]
+            shift = 1.0 + 0.04 * (n - (len(curves) - 1) / 2)  # side by side, so the dots do not hide each other
+            for k, t in enumerate(lags):
+                row = values[k]
+                ok = np.isfinite(row)
+                ax.plot(np.full(ok.sum(), t * shift), row[ok], "o", color=color, ms=4, alpha=0.55, mew=0)
+                if (~ok).any():
+                    ax.plot([t * shift], [top], "x", color=color, ms=7, mew=1.6)
+            medians = [np.median(r[np.isfinite(r)]) if np.isfinite(r).any() else np.nan for r in values]
+            ax.plot(lags * shift, medians, "-", color=color, lw=1.6, label=f"{name} (median, dots: seeds)")
         ax.axhline(baseline, color=OKABE_ITO["vermillion"], ls="--", lw=1.2, label=f"chance level {baseline:.3g}")
         if goal is not None:
             ax.axhline(goal, color=OKABE_ITO["green"], ls=":", lw=1.2, label=f"solved below {goal:g}")
@@ -94,16 +116,17 @@ def plot_loss_vs_lag(lags, losses, baseline, label="tanh RNN", goal=None, ax=Non
         ax.minorticks_off()
         ax.set_xlabel("lag T (sequence length)")
         ax.set_ylabel(ylabel)
-        ax.legend(loc="lower right")
-
-    def pairs(values):
-        return ", ".join(f"T={t}: " + ("diverged" if np.isnan(v) else f"{v:.3g}") for t, v in zip(lags, values))
-
+        ax.legend(loc="lower right", fontsize=8)
+    n_seeds = max(v.shape[1] for v in curves.values())
+    diverged = {name: int(np.isnan(v).sum()) for name, v in curves.items()}
     alt = (
-        f"Line plot, log scales, of the {ylabel} against the lag T for "
+        f"Log-log plot of the {ylabel} against the lag T ({', '.join(str(t) for t in lags)}), one dot per seed "
+        f"({n_seeds} seeds) and a line through the medians, for "
         + " and ".join(curves)
-        + f", with the chance level {baseline:.3g} as a dashed line. Values: "
-        + "; ".join(f"{name}: {pairs(values)}" for name, values in curves.items())
+        + f", with the chance level {baseline:.3g} as a dashed line"
+        + (f" and the goal {goal:g} as a dotted one" if goal is not None else "")
+        + ". Runs that diverged, drawn as crosses at the top: "
+        + ", ".join(f"{name}: {d}" for name, d in diverged.items())
         + "."
     )
     return set_alt(fig, alt)

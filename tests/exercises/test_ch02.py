@@ -60,14 +60,15 @@ def test_step_structure_mistakes():
     assert "missing keys ['W_h', 'b']" in str(fb), str(fb)
 
 
-def bptt(dhs, caches, carry=True, accumulate=True, reverse=True, time_major_dx=False, h0=True):
+def bptt(dhs, caches, carry=True, accumulate=True, reverse=True, time_major_dx=False, h0=True, direct=True):
     """Backpropagation through time with lstmlab's step backward, with switches for the mistakes."""
     N, T, H = dhs.shape
     grads = {}
     dxs = [None] * T
     dh_next = np.zeros((N, H))
     for t in reversed(range(T)) if reverse else range(T):
-        dx, dh_prev, g = rnn_step_backward(dhs[:, t] + (dh_next if carry else 0.0), caches[t])
+        own = dhs[:, t] if (direct or t == T - 1) else 0.0  # direct=False: dhs[:, t] at the last step only
+        dx, dh_prev, g = rnn_step_backward(own + (dh_next if carry else 0.0), caches[t])
         dxs[t], dh_next = dx, dh_prev
         for k, v in g.items():
             grads[k] = grads[k] + v if (accumulate and k in grads) else v
@@ -89,6 +90,7 @@ def test_a_correct_bptt_passes():
         (dict(reverse=False), "time must run backwards"),
         (dict(time_major_dx=True), "time first"),
         (dict(h0=False), "dh_prev returned by the backward of step 0"),
+        (dict(direct=False), "used at the last step only"),
     ],
 )
 def test_each_bptt_mistake_is_named(mistake, fragment):
@@ -101,3 +103,21 @@ def test_bptt_missing_keys_and_none():
     assert "returned None" in str(check_rnn_bptt(lambda dhs, caches: None))
     fb = check_rnn_bptt(lambda dhs, caches: {k: v for k, v in bptt(dhs, caches).items() if k != "h0"})
     assert "missing keys ['h0']" in str(fb), str(fb)
+
+
+def test_a_dropped_direct_error_is_not_blamed_on_h0():
+    """Dropping dhs[:, t] for t < T-1 breaks every gradient; the h0 hint (for a correct loop that
+    forgets to hand back dh_prev) must not appear, since it would send the learner to the wrong line."""
+
+    def learner(dhs, caches):  # the slip as a learner writes it: start from the last error only
+        N, T, H = dhs.shape
+        dh, grads, dxs = dhs[:, -1], {}, [None] * T
+        for t in reversed(range(T)):
+            dxs[t], dh, g = rnn_step_backward(dh, caches[t])
+            for k, v in g.items():
+                grads[k] = grads.get(k, 0) + v
+        return {**grads, "x": np.stack(dxs, axis=1), "h0": dh}
+
+    text = str(check_rnn_bptt(learner))
+    assert "used at the last step only" in text, text
+    assert "returned by the backward of step 0" not in text, text
