@@ -47,7 +47,7 @@ $(VENV)/.lstm-book-deps: requirements.txt requirements-test.txt pyproject.toml |
 	$(PY) -m pip install -r requirements.txt
 	@touch $@
 
-$(VENV)/.lstm-test-deps: requirements-test.txt $(VENV)/.lstm-book-deps
+$(VENV)/.lstm-test-deps: requirements-test.txt requirements-coursework.txt $(VENV)/.lstm-book-deps
 	$(PY) -m pip install -r requirements-test.txt
 	@touch $@
 

@@ -71,8 +71,10 @@ class _BoundedOutput(io.TextIOBase):
 
 
 def _poisoned(*args, **kwargs):
-    name = sys._getframe().f_code.co_qualname
-    raise ReferenceCalled(f"called the course's reference code ({name}); graded code must compute it itself")
+    # Runs with the globals of the function it replaces, so it reaches this module through builtins only.
+    grading = __import__("lstmlab.exercises.grading", fromlist=["ReferenceCalled"])
+    name = __import__("sys")._getframe().f_code.co_qualname
+    raise grading.ReferenceCalled(f"called the course's reference code ({name}); graded code must compute it itself")
 
 
 class _BlockImports(importlib.abc.MetaPathFinder):
@@ -196,7 +198,8 @@ def call(
         return False, None
     changed = [n for n, (a, b) in enumerate(zip(args, before)) if b is not None and not _same(a, b)]
     if changed:
-        feedback.expect(False, "", f"{name} changed its argument(s) {changed} (counting from 0); it must not modify them")
+        message = f"{name} changed its argument(s) {changed} (counting from 0); it must not modify them"
+        feedback.expect(False, "", message)
         return False, result
     return True, result
 
@@ -207,8 +210,9 @@ def expect_array(feedback: Feedback, name: str, got, shape: tuple) -> bool:
         return feedback.expect(False, "", f"{name}: expected a NumPy array, got {type(got).__name__}")
     if got.shape != tuple(shape):
         return feedback.expect(False, "", f"{name}: expected shape {tuple(shape)}, got {got.shape}")
+    ok = got.dtype.kind == "f"
     return feedback.expect(
-        got.dtype.kind == "f", f"{name}: a float array of shape {got.shape}", f"{name}: expected floats, got {got.dtype}"
+        ok, f"{name}: a float array of shape {got.shape}", f"{name}: expected floats, got {got.dtype}"
     )
 
 
