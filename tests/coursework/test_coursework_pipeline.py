@@ -383,8 +383,11 @@ def test_exchange_round_trip(course):
     for student in ("alice", "bob"):
         home = course.repo.parent / "home" / student
         home.mkdir(parents=True)
-        # What /etc/jupyter/nbgrader_config.py says on a shared machine or a hub.
-        (home / "nbgrader_config.py").write_text(f"c = get_config()\nc.Exchange.root = {str(course.exchange)!r}\n")
+        # What /etc/jupyter/nbgrader_config.py says on a shared machine or a hub; the student id,
+        # which nbgrader takes from the account's name, is set here since both run as one account.
+        config = ["c = get_config()", f"c.Exchange.root = {str(course.exchange)!r}"]
+        config.append(f"c.CourseDirectory.student_id = {student!r}")
+        (home / "nbgrader_config.py").write_text("\n".join(config) + "\n")
         env = dict(course.env, HOME=str(home), USER=student, LOGNAME=student)
         course.nbgrader("fetch_assignment", assignment, "--course", "lstm-course", cwd=home, env=env)
         fetched = home / assignment / f"{assignment}.ipynb"
