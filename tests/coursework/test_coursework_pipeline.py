@@ -169,6 +169,9 @@ class Course:
         folder = self.root / "submitted" / student / assignment
         folder.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, folder / f"{assignment}.ipynb")
+        # What `collect` leaves beside a submission, and `release_feedback` needs.
+        (folder / "timestamp.txt").write_text("2026-12-01 12:00:00.000000 UTC")
+        (folder / "submission_secret.txt").write_text(f"secret-{student}-{assignment}")
 
     def scores(self) -> dict:
         from nbgrader.api import Gradebook
