@@ -52,7 +52,7 @@ $(VENV)/.lstm-book-deps: requirements.txt requirements-book.txt requirements-tes
 	$(PY) -m pip install -r requirements-book.txt
 	@touch $@
 
-$(VENV)/.lstm-test-deps: requirements-test.txt $(VENV)/.lstm-book-deps
+$(VENV)/.lstm-test-deps: requirements-test.txt requirements-coursework.txt $(VENV)/.lstm-book-deps
 	$(PY) -m pip install -r requirements-test.txt
 	@touch $@
 
