@@ -736,7 +736,7 @@ def test_the_book_pdf_has_its_pages_its_figures_and_no_raw_tex(book_pdf):
     text = "\n".join(page.extract_text() or "" for page in reader.pages)
     for raw in ("$$", "\\frac", "\\begin{", "\\mathbf", "\\odot"):
         assert raw not in text, f"raw TeX {raw!r} in the PDF: ...{text[max(0, text.find(raw) - 80) :][:160]}..."
-    single = (ROOT / "_build" / "singlehtml" / "index.html").read_text(encoding="utf-8")
+    single = (ROOT / "_build" / "singlehtml" / "book.html").read_text(encoding="utf-8")
     figures = single.count('class="lstmlab-figure"')
     numbered = len(re.findall(r'caption-number">Figure ', single))
     assert figures > 0 and numbered == figures, f"{figures} figures, {numbered} numbered in the single page"

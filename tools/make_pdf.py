@@ -5,8 +5,10 @@
 1. ``jupyter-book build . --builder singlehtml`` writes the book as one page into
    ``_build/singlehtml`` (notebooks come from the execution cache; book/_ext/reader_site.py
    gives sphinx-proof the visitors that builder needs, and numbers the figures per chapter).
-2. Chromium (``/usr/bin/chromium``, headless, no network) prints that page to A4, after MathJax
-   has typeset it. Jupyter Book's own ``pdfhtml`` builder is not used: it downloads a browser.
+2. Debian's Chromium (``/usr/bin/chromium``, headless, driven by ``/usr/bin/chromedriver``
+   through Selenium, no network) prints that page to A4 once MathJax has typeset it, with the
+   site's print stylesheet. Jupyter Book's own ``pdfhtml`` builder is not used: it downloads a
+   browser.
 3. The PDF is copied into the website's ``downloads/`` when the site is built, so the site links it.
 
 Nothing is fetched from the network; the site's own MathJax is used.
@@ -26,10 +28,11 @@ ROOT = Path(__file__).resolve().parents[1]
 SINGLE = ROOT / "_build" / "singlehtml"
 PDF = ROOT / "_build" / "lstm-course.pdf"
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+CHROMEDRIVER = Path(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
 
 
-def build_singlehtml() -> Path:
-    """Build the single-page HTML; returns its index.html."""
+def build_singlehtml() -> None:
+    """Build the single-page HTML into _build/singlehtml."""
     jupyter_book = Path(sys.executable).with_name("jupyter-book")
     command = [str(jupyter_book) if jupyter_book.exists() else "jupyter-book", "build", ".", "--builder", "singlehtml"]
     command += ["-W", "--keep-going"]
@@ -38,17 +41,52 @@ def build_singlehtml() -> Path:
     if result.returncode != 0:
         sys.stderr.write(result.stdout[-6000:] + result.stderr[-3000:])
         raise SystemExit(f"the single-page build failed: {' '.join(command)}")
-    return SINGLE / "index.html"
 
 
-def print_to_pdf(page: Path, pdf: Path, budget_ms: int = 120_000) -> Path:
-    """Print ``page`` with headless Chromium into ``pdf`` (A4, as the print stylesheet lays it out)."""
-    if not CHROMIUM.exists():
-        raise SystemExit(f"needs {CHROMIUM} (Debian: apt-get install chromium)")
+def single_page() -> Path:
+    """The single page, copied to the build's root so that its relative links resolve.
+
+    Jupyter Book writes the root document (``book/intro``) to ``book/intro.html`` but links its
+    assets as if it were at the root (``_static/...``).
+    """
+    pages = [p for p in SINGLE.rglob("*.html") if p.parent.name != "_static" and "_static" not in p.parts]
+    source = max(pages, key=lambda p: p.stat().st_size)
+    target = SINGLE / "book.html"
+    if source != target:
+        shutil.copy2(source, target)
+    return target
+
+
+WAIT_FOR_MATHJAX = """
+const done = arguments[arguments.length - 1];
+const start = Date.now();
+(function poll() {
+  const mj = window.MathJax;
+  if (mj && mj.startup && mj.startup.promise) {
+    mj.startup.promise.then(() => done('ok'), (e) => done('error: ' + e));
+  } else if (Date.now() - start > 120000) {
+    done('MathJax never started');
+  } else {
+    setTimeout(poll, 100);
+  }
+})();
+"""
+
+
+def print_to_pdf(page: Path, pdf: Path) -> Path:
+    """Print ``page`` to A4 with headless Chromium, driven by chromedriver, once MathJax is done."""
+    import base64
+
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+        raise SystemExit(f"needs {CHROMIUM} and {CHROMEDRIVER} (Debian: apt-get install chromium chromium-driver)")
     pdf.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="lstm-pdf-chromium-") as profile:
-        command = [
-            str(CHROMIUM),
+        options = webdriver.ChromeOptions()
+        options.binary_location = str(CHROMIUM)
+        for flag in (
             "--headless",
             "--no-sandbox",
             "--disable-gpu",
@@ -57,16 +95,27 @@ def print_to_pdf(page: Path, pdf: Path, budget_ms: int = 120_000) -> Path:
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",
+            "--allow-file-access-from-files",
             f"--user-data-dir={profile}",
-            "--no-pdf-header-footer",
-            "--run-all-compositor-stages-before-draw",
-            f"--virtual-time-budget={budget_ms}",
-            f"--print-to-pdf={pdf}",
-            page.as_uri(),
-        ]
-        subprocess.run(command, check=True, capture_output=True, timeout=600)
-    if not pdf.exists() or pdf.stat().st_size == 0:
-        raise SystemExit(f"Chromium wrote no PDF to {pdf}")
+        ):
+            options.add_argument(flag)
+        driver = webdriver.Chrome(options=options, service=Service(executable_path=str(CHROMEDRIVER)))
+        # Printing a hundred pages takes minutes on a busy machine: wait for chromedriver that long.
+        driver.command_executor._client_config.timeout = 900
+        try:
+            driver.set_page_load_timeout(300)
+            driver.set_script_timeout(300)
+            driver.get(page.as_uri())
+            state = driver.execute_async_script(WAIT_FOR_MATHJAX)
+            if state != "ok":
+                raise SystemExit(f"MathJax did not finish typesetting {page}: {state}")
+            # Images drawn lazily must be there before printing.
+            driver.execute_script("document.querySelectorAll('img').forEach(i => { i.loading = 'eager'; });")
+            options = {"printBackground": True, "preferCSSPageSize": True, "paperWidth": 8.27, "paperHeight": 11.69}
+            data = driver.execute_cdp_cmd("Page.printToPDF", options)["data"]
+        finally:
+            driver.quit()
+    pdf.write_bytes(base64.b64decode(data))
     return pdf
 
 
@@ -75,8 +124,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-build", action="store_true", help="print the existing _build/singlehtml")
     parser.add_argument("--output", type=Path, default=PDF)
     args = parser.parse_args(argv)
-    index = SINGLE / "index.html" if args.no_build else build_singlehtml()
-    pdf = print_to_pdf(index, args.output)
+    if not args.no_build:
+        build_singlehtml()
+    pdf = print_to_pdf(single_page(), args.output)
     site_downloads = ROOT / "_build" / "html" / "downloads"
     if site_downloads.is_dir():
         shutil.copy2(pdf, site_downloads / pdf.name)

@@ -57,6 +57,9 @@ FIGURE_BOX = re.compile(
 )
 
 
+NUMBERED_BOX = re.compile(r'<figure class="lstmlab-figure-box" id="[^"]*">.*?</figure>', re.DOTALL)
+
+
 def chapter_label(docname: str) -> str:
     """``"6"`` for ``notebooks/06_lstm_cell``, ``"A1"`` for ``notebooks/A1_matrix_calculus``, else ``""``."""
     m = CHAPTER_LABEL.search(docname)
@@ -82,17 +85,17 @@ def figure_html(img: str, number: str, caption: str | None) -> str:
 def number_figures(page_html: str, label: str, start: int = 1) -> tuple[str, int]:
     """Number the figures of one HTML fragment from ``start``; returns the new HTML and the next number.
 
-    Figures already numbered (a ``caption-number`` in their caption) are left as they are.
+    Figures already numbered (a ``<figure>`` with an ``id``, as :func:`figure_html` writes) are left as they are.
     """
     counter = start
     out: list[str] = []
     pos = 0
-    pattern = re.compile(FIGURE_BOX.pattern + "|" + FIGURE_IMG.pattern, re.DOTALL)
+    pattern = re.compile("|".join(p.pattern for p in (NUMBERED_BOX, FIGURE_BOX, FIGURE_IMG)), re.DOTALL)
     for m in pattern.finditer(page_html):
         out.append(page_html[pos : m.start()])
         pos = m.end()
         whole = m.group(0)
-        if "caption-number" in whole:
+        if whole.startswith('<figure class="lstmlab-figure-box" id='):
             out.append(whole)
             continue
         number = f"{label}.{counter}" if label else str(counter)
@@ -105,24 +108,28 @@ def number_figures(page_html: str, label: str, start: int = 1) -> tuple[str, int
     return "".join(out), counter
 
 
-def _doc_of(node: nodes.Node, default: str) -> str:
-    """The document a node came from: in the single-page build, the nearest ``start_of_file``."""
+def _raw_html_by_document(doctree: nodes.Node, docname: str):
+    """Yield ``(raw node, docname)`` in document order; in the single-page build each part of the
+    tree belongs to the document of its ``start_of_file`` (walked top-down: Sphinx sets those
+    nodes' children without their parent links)."""
     from sphinx import addnodes
 
-    parent = node.parent
-    while parent is not None:
-        if isinstance(parent, addnodes.start_of_file):
-            return parent["docname"]
-        parent = parent.parent
-    return default
+    stack = [(doctree, docname)]
+    while stack:
+        node, doc = stack.pop()
+        if isinstance(node, addnodes.start_of_file):
+            doc = node["docname"]
+        if isinstance(node, nodes.raw):
+            yield node, doc
+            continue
+        stack.extend((child, doc) for child in reversed(getattr(node, "children", [])))
 
 
 def _number_figures(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     counters: dict[str, int] = {}
-    for raw in list(doctree.findall(nodes.raw)):
+    for raw, doc in list(_raw_html_by_document(doctree, docname)):
         if "html" not in raw.get("format", "").split() or "lstmlab-figure" not in raw.astext():
             continue
-        doc = _doc_of(raw, docname)
         text, counters[doc] = number_figures(raw.astext(), chapter_label(doc), counters.get(doc, 1))
         raw.replace_self(nodes.raw(text, text, format="html"))
 
@@ -324,7 +331,7 @@ FONTAWESOME_SCRIPT = re.compile(r'<script[^>]*\bsrc="[^"]*_static/scripts/fontaw
 #: The theme's search button is labelled "Search" but shows "Search Ctrl+K": without the label, its
 #: name is what it shows (axe-core's label-content-name-mismatch).
 SEARCH_BUTTON_LABEL = re.compile(
-    r'(<button class="btn search-button-field search-button__button[^"]*")\s+aria-label="Search"'
+    r'(<button class="btn search-button-field search-button__button[^>]*?)\s+aria-label="Search"'
 )
 
 
