@@ -471,6 +471,22 @@ def test_no_serious_accessibility_violation(page, theme, server, browser):
     assert not violations, f"{page} ({theme}): axe-core finds {json.dumps(violations, indent=1)}"
 
 
+def test_a_figure_opens_full_size_when_tapped(server, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    _open(browser, server + WEIGHT_PAGE)
+    button = browser.find_element(By.CSS_SELECTOR, "button.lstmlab-figure-zoom")
+    browser.execute_script("arguments[0].scrollIntoView()", button)
+    button.click()
+    dialog = browser.find_element(By.CSS_SELECTOR, "dialog.lstmlab-lightbox")
+    WebDriverWait(browser, 10).until(lambda _: dialog.get_attribute("open") is not None)
+    shown = browser.execute_script("return document.querySelector('dialog.lstmlab-lightbox img').clientWidth")
+    assert shown > button.size["width"], "the enlarged figure is not larger than the one in the page"
+    dialog.find_element(By.CSS_SELECTOR, "button.lstmlab-lightbox-close").click()
+    WebDriverWait(browser, 10).until(lambda _: dialog.get_attribute("open") is None)
+
+
 def test_figures_are_numbered_per_chapter(site):
     numbers = re.findall(
         r'<span class="caption-number">Figure ([^<]*)\.</span>',
@@ -753,17 +769,33 @@ def test_the_pdf_is_linked_from_the_site(book_pdf, site):
 # The weight budget (the numbers are stated in README.md, "The website's weight").
 # --------------------------------------------------------------------------------------------
 
-#: The built site, without downloads/ (the take-away files), in bytes, as measured when set.
-SITE_BYTES = 14_000_000
+#: The site's static files (_static/: the theme, MathJax, fonts), in bytes, as measured when set.
+STATIC_BYTES = 6_750_000
+#: Everything else (pages, their .ipynb sources, the search index; not downloads/), per chapter.
+PAGES_BYTES_PER_CHAPTER = 660_000
 #: What a first visit to a chapter loads (the page and everything it fetches), in bytes.
-FIRST_VISIT_BYTES = 2_300_000
+FIRST_VISIT_BYTES = 2_800_000
 WEIGHT_PAGE = "notebooks/06_lstm_cell.html"
 GROWTH = 1.25
 
 
+def site_weight(site: Path) -> dict[str, int]:
+    """The site's bytes: its static files, the rest (downloads/ aside), and the number of chapters."""
+    files = [p for p in site.rglob("*") if p.is_file() and p.relative_to(site).parts[0] != "downloads"]
+    static = sum(p.stat().st_size for p in files if p.relative_to(site).parts[0] == "_static")
+    return {"static": static, "pages": sum(p.stat().st_size for p in files) - static, "chapters": len(NOTEBOOK_PAGES)}
+
+
 def test_the_site_keeps_its_size(site):
-    total = sum(p.stat().st_size for p in site.rglob("*") if p.is_file() and "downloads" not in p.parts)
-    assert total <= GROWTH * SITE_BYTES, f"the site is {total / 1e6:.1f} MB, over {GROWTH} x {SITE_BYTES / 1e6:.1f} MB"
+    weight = site_weight(site)
+    assert weight["static"] <= GROWTH * STATIC_BYTES, (
+        f"_static/ holds {weight['static'] / 1e6:.1f} MB, over {GROWTH} x {STATIC_BYTES / 1e6:.1f} MB"
+    )
+    per_chapter = weight["pages"] / weight["chapters"]
+    assert per_chapter <= GROWTH * PAGES_BYTES_PER_CHAPTER, (
+        f"the pages weigh {per_chapter / 1e6:.2f} MB per chapter, "
+        f"over {GROWTH} x {PAGES_BYTES_PER_CHAPTER / 1e6:.2f} MB"
+    )
     assert not list(site.rglob("*.map")), "source maps are shipped"
 
 

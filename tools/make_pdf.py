@@ -31,11 +31,11 @@ CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 CHROMEDRIVER = Path(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
 
 
-def build_singlehtml() -> None:
-    """Build the single-page HTML into _build/singlehtml."""
+def build_singlehtml(config: Path | None = None) -> None:
+    """Build the single-page HTML into _build/singlehtml (with another ``_config.yml`` if given)."""
     jupyter_book = Path(sys.executable).with_name("jupyter-book")
     command = [str(jupyter_book) if jupyter_book.exists() else "jupyter-book", "build", ".", "--builder", "singlehtml"]
-    command += ["-W", "--keep-going"]
+    command += ["-W", "--keep-going"] + (["--config", str(config)] if config else [])
     env = dict(os.environ, LSTMLAB_PROGRESS="0")
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
     if result.returncode != 0:
@@ -123,9 +123,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--no-build", action="store_true", help="print the existing _build/singlehtml")
     parser.add_argument("--output", type=Path, default=PDF)
+    parser.add_argument("--config", type=Path, help="another _config.yml for the build")
     args = parser.parse_args(argv)
     if not args.no_build:
-        build_singlehtml()
+        build_singlehtml(args.config)
     pdf = print_to_pdf(single_page(), args.output)
     site_downloads = ROOT / "_build" / "html" / "downloads"
     if site_downloads.is_dir():
