@@ -185,8 +185,9 @@ def browser():
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(options=options, service=Service(executable_path=str(CHROMEDRIVER)))
-    driver.set_page_load_timeout(60)
-    driver.set_script_timeout(60)
+    # Generous: axe-core on the longest chapter takes a while on a loaded CI machine.
+    driver.set_page_load_timeout(120)
+    driver.set_script_timeout(180)
     yield driver
     driver.quit()
     shutil.rmtree(profile, ignore_errors=True)
