@@ -1,5 +1,7 @@
 # The course's two commands (see README.md):
-#   make book   install requirements-book.txt, then build the website into _build/html
+#   make book   install requirements-book.txt, then build the website into _build/html, with its
+#               take-away files (the notebooks' zip, the lstmlab wheel, and the whole-book PDF
+#               where Debian's Chromium is installed)
 #   make test   install requirements-test.txt, then run every test (package, notebooks, website) and ruff
 #
 # Where things are installed: into the active virtual environment if there is one ($VIRTUAL_ENV,
@@ -28,10 +30,12 @@ export OPENBLAS_NUM_THREADS := 1
 export OMP_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
 
-.PHONY: help book test test-alt lint student clean
+.PHONY: help book html pdf test test-alt lint student clean
 
 help:
-	@echo "make book    install requirements-book.txt into $(VENV) and build the website into _build/html"
+	@echo "make book    install requirements-book.txt into $(VENV) and build the website into _build/html (and the PDF)"
+	@echo "make html    the website only (with the notebooks' zip and the lstmlab wheel, in downloads/)"
+	@echo "make pdf     the whole book as one PDF, _build/lstm-course.pdf, linked from the site"
 	@echo "make test    install requirements-test.txt into $(VENV) and run every test, then ruff"
 	@echo "make test-alt  the notebooks under a second numerical configuration (another OpenBLAS kernel)"
 	@echo "make student copy notebooks/ into student/ without the solutions"
@@ -56,12 +60,31 @@ $(VENV)/.lstm-test-deps: requirements-test.txt requirements-coursework.txt $(VEN
 	$(PY) -m pip install -r requirements-test.txt
 	@touch $@
 
+# axe-core, which tests/test_site.py injects into the pages (npm's registry; the site never ships it).
+# Without npm the accessibility test is skipped (except in CI, where it fails).
+node_modules/.package-lock.json: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund; \
+	else echo "npm not found: the accessibility test will be skipped (Debian: apt install npm)" >&2; fi
+
 # The website: notebooks are executed (or taken from the execution cache, _build/.jupyter_cache,
 # when their code is unchanged); a notebook that raises, or any Sphinx warning, fails the build.
-book: $(VENV)/.lstm-book-deps
+# book/_ext/reader_site.py puts the take-away files into _build/html/downloads/: the lstmlab wheel
+# and a zip of the notebooks with it; `make pdf` adds the PDF, which the site links.
+book: html
+	@if [[ -x /usr/bin/chromium && -x /usr/bin/chromedriver ]]; then \
+	  $(MAKE) --no-print-directory pdf && echo "The site is in _build/html/index.html, the PDF in _build/lstm-course.pdf"; \
+	else \
+	  echo "The site is in _build/html/index.html (no PDF: printing it needs Debian's chromium and chromium-driver)"; \
+	fi
+
+html: $(VENV)/.lstm-book-deps
 	$(VENV)/bin/jupyter-book build . -W --keep-going
 	@touch _build/site.stamp
-	@echo "The site is in _build/html/index.html"
+
+# The single-page build (notebooks from the execution cache), printed to A4 by Debian's Chromium
+# (/usr/bin/chromium, headless; Jupyter Book's pdfhtml builder would download a browser).
+pdf: $(VENV)/.lstm-book-deps
+	$(PY) tools/make_pdf.py
 
 # Every test: tests/ (the website test included) and, through nbval in strict mode, every
 # notebook, each re-executed and compared cell by cell with its saved outputs; then the notebooks
@@ -70,7 +93,7 @@ book: $(VENV)/.lstm-book-deps
 # it reuse one), so the site is built once, on one worker, while the other runs the rest.
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with nbval_sanitize.cfg
 
-test: $(VENV)/.lstm-test-deps
+test: $(VENV)/.lstm-test-deps node_modules/.package-lock.json
 	$(PY) tools/blas_config.py
 	LSTMLAB_SITE_BUILT=1 $(PY) -m pytest -n $(WORKERS) --dist loadfile $(NBVAL) $(wildcard tests notebooks)
 	$(MAKE) --no-print-directory test-alt

@@ -5,7 +5,9 @@
 * Notebooks executed during the build see ``LSTMLAB_PROGRESS=0``, so the trainer hides its
   tqdm bars (they would be saved into the page as noise).
 * sphinx-thebe (loaded by Jupyter Book whatever the configuration) is kept out of the pages: its
-  inline script points at a CDN, and with launch buttons off nothing on the site uses it.
+  inline script points at a CDN, its configuration names an example repository, and with launch
+  buttons off nothing on the site uses it. The widget state a notebook saved is left out too: the
+  static site has no widget manager to use it.
 * Exercises, solutions and figures are numbered chapter by chapter ("Exercise 7.3"), not across
   the whole site: the table of contents is unnumbered (each chapter title carries its own number),
   and without this Sphinx would count them from the first page to the last, so adding a chapter
@@ -63,16 +65,33 @@ def _set_build_environment(app: Sphinx, config) -> None:
     os.environ["LSTMLAB_PROGRESS"] = "0"
 
 
-def _is_thebe(asset) -> bool:
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+# sphinx-thebe appends its configuration (naming an example repository of its own) to every page.
+THEBE_CONFIG = re.compile(
+    r"\s*<script type=\"text/x-thebe-config\">.*?</script>\s*(?:<script>kernelName = '[^']*'</script>)?",
+    re.DOTALL,
+)
+
+
+def _is_unused(asset) -> bool:
+    """A thebe asset, or the saved state of a notebook's widgets (no widget manager on the site)."""
     filename = getattr(asset, "filename", None) or str(asset)
-    body = getattr(asset, "attributes", {}).get("body", "") or ""
-    return "thebe" in filename or "THEBE_JS_URL" in body
+    attributes = getattr(asset, "attributes", {}) or {}
+    body = attributes.get("body", "") or ""
+    return "thebe" in filename or "THEBE_JS_URL" in body or attributes.get("type") == WIDGET_STATE
+
+
+def drop_thebe_config(body: str) -> str:
+    """``body`` without sphinx-thebe's inline configuration."""
+    return THEBE_CONFIG.sub("\n", body)
 
 
 def _drop_thebe(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
     for key in ("script_files", "css_files"):
         if key in context:
-            context[key] = [asset for asset in context[key] if not _is_thebe(asset)]
+            context[key] = [asset for asset in context[key] if not _is_unused(asset)]
+    if context.get("body"):
+        context["body"] = drop_thebe_config(context["body"])
 
 
 def _check_offline(app: Sphinx, exception: Exception | None) -> None:

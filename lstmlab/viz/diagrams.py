@@ -21,6 +21,11 @@ from .style import GATE_COLORS, INK, MUTED, OKABE_ITO, course_style, new_figure,
 
 NODE_R = 0.36  # radius of a state node, in data units
 FILL = "#ffffff"
+#: Free labels of a diagram are drawn this much larger than their nominal size, and labels inside a
+#: node or box LABEL_SCALE larger (they must fit it): a diagram is shown at the column's width, about
+#: 0.55 of its drawn size on a 390-px phone, where its labels must stay legible.
+FONT_SCALE = 1.3
+LABEL_SCALE = 1.1
 
 
 class _Board:
@@ -37,7 +42,7 @@ class _Board:
         patch = Circle(xy, r, facecolor=fill, edgecolor=color, lw=lw, zorder=3)
         self.ax.add_patch(patch)
         if label:
-            self.ax.text(*xy, label, ha="center", va="center", fontsize=fontsize, color=INK, zorder=4)
+            self.ax.text(*xy, label, ha="center", va="center", fontsize=fontsize * LABEL_SCALE, color=INK, zorder=4)
         return patch
 
     def box(self, xy, label, w=1.0, h=0.7, color=INK, fill=FILL, fontsize=11, lw=1.5, text_color=INK):
@@ -54,7 +59,9 @@ class _Board:
         )
         self.ax.add_patch(patch)
         if label:
-            self.ax.text(x, y, label, ha="center", va="center", fontsize=fontsize, color=text_color, zorder=4)
+            self.ax.text(
+                x, y, label, ha="center", va="center", fontsize=fontsize * LABEL_SCALE, color=text_color, zorder=4
+            )
         return patch
 
     def arrow(self, a, b, color=INK, rad=0.0, lw=1.4, ls="-", head=True, z=2):
@@ -94,7 +101,7 @@ class _Board:
     def text(self, xy, s, fontsize=10, color=INK, **kw):
         kw.setdefault("ha", "center")
         kw.setdefault("va", "center")
-        return self.ax.text(*xy, s, fontsize=fontsize, color=color, zorder=5, **kw)
+        return self.ax.text(*xy, s, fontsize=fontsize * FONT_SCALE, color=color, zorder=5, **kw)
 
 
 def _center(patch):
@@ -364,7 +371,7 @@ def lstm_cell_diagram(peepholes: bool = False, highlight=None, forget_gate: bool
             b.path([(0.3, y_c), (0.3, 3.0), (gx["i"] - 0.3, y_g + 0.35)], color=pc, ls="--", lw=1.3)
             b.dot((gx["o"], y_c), color=pc)
             b.arrow((gx["o"], y_c), boxes["o"], color=pc, ls="--", lw=1.3)
-            b.text((0.4, 3.9), "peepholes", fontsize=8, color=pc, ha="left")
+            b.text((0.45, 3.55), "peep-\nholes", fontsize=8, color=pc, ha="left", va="center")
     parts = [
         "The LSTM cell." if forget_gate else "The 1997 LSTM cell, without a forget gate.",
         "The previous hidden state h_(t-1) and the input x_t feed "
@@ -467,7 +474,7 @@ def jacobian_chain_diagram(ax=None):
         b = _Board(ax, (-0.8, 11.6), (-2.0, 2.55))
         xs = [0.0, 2.4, 4.8, 7.6, 10.4]
         labels = ["$h_k$", "$h_{k+1}$", "$h_{k+2}$", "$h_{T-1}$", "$h_T$"]
-        nodes = [b.node((x, 1.0), s, r=0.48, fontsize=11) for x, s in zip(xs, labels)]
+        nodes = [b.node((x, 1.0), s, r=0.48, fontsize=10) for x, s in zip(xs, labels)]
         jac = ["$J_{k+1}$", "$J_{k+2}$", None, "$J_T$"]
         back = OKABE_ITO["vermillion"]
         for n in range(4):
