@@ -46,7 +46,7 @@ from .claims import SeedSummary, summarise
 from .clip import CLIP_EPS, clip_grad_value
 from .model import Model
 from .schedules import ExponentialLR, StepLR
-from .train import OPTIMIZERS, History, TrainConfig, TrainingDiverged, _is_task, fit
+from .train import OPTIMIZERS, History, TrainConfig, TrainingDiverged, _is_task, complete_bar, fit, progress_default
 
 
 @dataclass
@@ -461,6 +461,18 @@ class _Joint:
         return stop
 
     def fit(self) -> SeedRuns:
+        from tqdm.auto import tqdm
+
+        cfg = self.config
+        show = progress_default() if cfg.progress is None else bool(cfg.progress)
+        R = len(self.seeds)
+        bar = tqdm(total=cfg.steps, disable=not show, desc=f"{R} seeds together", unit="step", leave=True)
+        try:
+            return self._fit(bar)
+        finally:
+            bar.close()
+
+    def _fit(self, bar) -> SeedRuns:
         cfg = self.config
         self.elapsed = 0.0
         step = 0
@@ -484,7 +496,23 @@ class _Joint:
             except KeyboardInterrupt:  # undo the step: every replica holds its last completed step
                 self._undo(step, snapshot, lr_state)
                 reason = "interrupted"
+                bar.set_description(f"interrupted at step {step - 1}", refresh=False)
                 break
+            bar.update(1)
+            if bar.n % 10 == 0 or not self.active:
+                losses = [self.histories[s].loss[-1] for s in self.active if self.histories[s].loss]
+                bar.set_postfix(
+                    {"training": len(self.active), "median loss": f"{np.median(losses):.4g}"}
+                    if losses
+                    else {"training": 0},
+                    refresh=False,
+                )
+        if reason != "interrupted":
+            if step < cfg.steps:  # every seed has solved (or diverged): the sweep is complete
+                complete_bar(bar)
+            done = sum(h.solved_at is not None for h in self.histories)
+            bar.set_description(f"{len(self.seeds)} seeds: {done} solved, by step {step}", refresh=False)
+        bar.refresh()
         for r, s in enumerate(self.active):
             self._finish(r)
             self.histories[s].stop_reason = reason

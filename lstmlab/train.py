@@ -720,10 +720,10 @@ class Trainer:
         """The bar's last words: solved (a complete bar), stopped by a callback, diverged or interrupted."""
         reason = self.history.stop_reason
         if reason == "solved":
-            bar.total = bar.n  # the run is complete: a full bar (tqdm's notebook bar turns red when not)
+            complete_bar(bar)  # the run is complete: a full bar (tqdm's notebook bar turns red when not)
             bar.set_description(f"solved at step {self.history.solved_at}", refresh=False)
         elif reason == "callback":
-            bar.total = bar.n
+            complete_bar(bar)
             bar.set_description(f"stopped by a callback at step {self.step}", refresh=False)
         elif reason == "diverged" and self._bar_state is not None:
             bar.set_description(f"diverged at step {self._bar_state[1]}", refresh=False)
@@ -984,6 +984,18 @@ def _first_nonfinite(arrays: dict):
         if not bool(get_xp(v).isfinite(v).all()):
             return k
     return None
+
+
+def complete_bar(bar) -> None:
+    """Make a bar that stopped early on purpose a complete one: its total becomes the steps done.
+
+    tqdm's notebook bar draws its width from its widget's maximum, not from ``total``, so that is
+    set too (otherwise the bar would read 100 % and be drawn a fifth full).
+    """
+    bar.total = bar.n
+    container = getattr(bar, "container", None)
+    if container is not None:
+        container.children[1].max = bar.n
 
 
 def _jsonable(obj):

@@ -56,15 +56,18 @@ def test_summary_rejects_bad_results(bad, err):
         summarise(bad)
 
 
-def test_glue_writes_what_myst_nb_reads():
+def test_glue_writes_what_myst_nb_reads(monkeypatch):
     myst_glue = pytest.importorskip("myst_nb.ext.glue")
     assert myst_glue.GLUE_PREFIX == GLUE_PREFIX
     from IPython.core.interactiveshell import InteractiveShell
 
     shell = InteractiveShell.instance()
     shown = []
-    shell.display_pub.publish = lambda data, metadata=None, **kw: shown.append((data, metadata))
-    glue("bpc", 1.2345)
+    monkeypatch.setattr(shell.display_pub, "publish", lambda data, metadata=None, **kw: shown.append((data, metadata)))
+    try:
+        glue("bpc", np.float64(1.2345))  # a NumPy scalar is glued as a Python number
+    finally:
+        InteractiveShell.clear_instance()  # leave no shell behind for other tests
     ((data, meta),) = shown
     assert data == {GLUE_PREFIX + "text/plain": "1.2345"}
     assert meta["scrapbook"] == {"name": "bpc", "mime_prefix": GLUE_PREFIX}

@@ -18,7 +18,7 @@ def test_without_an_init_it_is_fit_seeds():
     ours = train_seeds([0, 3], task, CONFIG, "lstm", 4)
     ref = fit_seeds([0, 3], task, CONFIG, cell="lstm", hidden_size=4)
     for a, b in zip(ours.histories, ref.histories):
-        np.testing.assert_array_equal(a.loss, b.loss)
+        np.testing.assert_allclose(a.loss, b.loss, rtol=1e-12)  # fit_seeds' joint pass: equal to rounding
 
 
 def test_chrono_draws_log_uniform_forget_biases_and_matching_input_biases():
