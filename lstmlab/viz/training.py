@@ -41,24 +41,15 @@ def training_curves(histories, key="loss", chance=None, log=False, smooth=1, xla
     runs = {"": histories} if _is_run(histories) else dict(histories)
     if not runs:
         raise ValueError("histories: expected at least one run, got none")
-    if isinstance(smooth, bool) or not isinstance(smooth, (int, np.integer)) or smooth < 1:
-        raise ValueError(f"smooth: expected an int >= 1, got {smooth!r}")
+    _check_smooth(smooth)
     summary = []
     with course_style():
         fig, ax = new_figure(ax)
         for n, (label, run) in enumerate(runs.items()):
-            x, y = _series(run, key)
-            if smooth > 1 and y.size >= smooth:
-                y = np.convolve(y, np.ones(smooth) / smooth, mode="valid")
-                x = x[smooth - 1 :]
+            x, y = _smoothed(*_series(run, key), smooth)
             ax.plot(x, y, color=CYCLE[n % len(CYCLE)], label=str(label) or None)
             summary.append(f"{label or 'the run'} ends at {y[-1]:.3g}" if y.size else f"{label}: empty")
-        if chance is not None:
-            ax.axhline(float(chance), color=MUTED, ls="--", lw=1.2, label=f"chance ({float(chance):.3g})")
-        if log:
-            ax.set_yscale("log")
-        ax.set_xlabel(xlabel)
-        ax.set_ylabel(key)
+        _finish_axes(ax, key, chance, log, xlabel)
         if any(label for label in runs) or chance is not None:
             ax.legend(loc="best")
     alt = (
@@ -67,6 +58,28 @@ def training_curves(histories, key="loss", chance=None, log=False, smooth=1, xla
         + (f"; the dashed line marks chance level {float(chance):.3g}." if chance is not None else ".")
     )
     return set_alt(fig, alt)
+
+
+def _check_smooth(smooth) -> None:
+    if isinstance(smooth, bool) or not isinstance(smooth, (int, np.integer)) or smooth < 1:
+        raise ValueError(f"smooth: expected an int >= 1, got {smooth!r}")
+
+
+def _smoothed(x, y, smooth: int):
+    """A moving average of width ``smooth`` over ``y`` (and the steps it ends at); unchanged if too short."""
+    if smooth > 1 and y.size >= smooth:
+        return x[smooth - 1 :], np.convolve(y, np.ones(smooth) / smooth, mode="valid")
+    return x, y
+
+
+def _finish_axes(ax, key, chance, log, xlabel) -> None:
+    """The chance line, the scale and the labels that every training-curve figure has."""
+    if chance is not None:
+        ax.axhline(float(chance), color=MUTED, ls="--", lw=1.2, label=f"chance ({float(chance):.3g})")
+    if log:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(key)
 
 
 def seed_curves(groups, key="loss", chance=None, log=False, smooth=1, xlabel="training step", ax=None):
@@ -81,8 +94,7 @@ def seed_curves(groups, key="loss", chance=None, log=False, smooth=1, xlabel="tr
     """
     if not isinstance(groups, Mapping) or not groups:
         raise ValueError("groups: expected a non-empty mapping {label: list of runs}")
-    if isinstance(smooth, bool) or not isinstance(smooth, (int, np.integer)) or smooth < 1:
-        raise ValueError(f"smooth: expected an int >= 1, got {smooth!r}")
+    _check_smooth(smooth)
     summary = []
     with course_style():
         fig, ax = new_figure(ax)
@@ -93,10 +105,7 @@ def seed_curves(groups, key="loss", chance=None, log=False, smooth=1, xlabel="tr
             color = CYCLE[n % len(CYCLE)]
             series = []
             for run in runs:
-                x, y = _series(run, key)
-                if smooth > 1 and y.size >= smooth:
-                    y = np.convolve(y, np.ones(smooth) / smooth, mode="valid")
-                    x = x[smooth - 1 :]
+                x, y = _smoothed(*_series(run, key), smooth)
                 ax.plot(x, y, color=color, lw=0.8, alpha=0.45)
                 series.append((x, y))
             # the median over the seeds, on the steps that every seed reached (some stop when solved)
@@ -107,12 +116,7 @@ def seed_curves(groups, key="loss", chance=None, log=False, smooth=1, xlabel="tr
                 ax.plot(x0, med, color=color, lw=2.2, label=f"{label} (median of {len(runs)})")
             ends = [y[-1] for _, y in series if y.size]
             summary.append(f"{label}: {len(runs)} seeds, ending between {min(ends):.3g} and {max(ends):.3g}")
-        if chance is not None:
-            ax.axhline(float(chance), color=MUTED, ls="--", lw=1.2, label=f"chance ({float(chance):.3g})")
-        if log:
-            ax.set_yscale("log")
-        ax.set_xlabel(xlabel)
-        ax.set_ylabel(key)
+        _finish_axes(ax, key, chance, log, xlabel)
         ax.legend(loc="best")
     alt = (
         f"Training curves of {key} against {xlabel}{' on a log scale' if log else ''}, one thin line per "
