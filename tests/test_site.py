@@ -537,10 +537,13 @@ def test_search_finds_a_term(server, browser):
     from selenium.webdriver.support.ui import WebDriverWait
 
     browser.get(server + f"search.html?q={SEARCH_TERM}")
-    WebDriverWait(browser, 30).until(
-        lambda b: (
-            b.find_elements(By.CSS_SELECTOR, "#search-results ul.search li")
-            or "did not match" in b.find_element(By.ID, "search-results").text
+    # Sphinx adds the results one by one (5 ms apart) and writes its summary after the last one,
+    # so the list is read only once the summary says that the search has finished.
+    WebDriverWait(browser, 60).until(
+        lambda b: any(
+            word in summary.text
+            for summary in b.find_elements(By.CSS_SELECTOR, "#search-results p.search-summary")
+            for word in ("Search finished", "did not match")
         )
     )
     links = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "#search-results ul.search li a")]

@@ -446,11 +446,64 @@ def _unprivileged_kernel(course: Course) -> dict:
     return dict(course.env, JUPYTER_PATH=str(course.root / "unprivileged"))
 
 
+def _launcher():
+    path = COURSE / "unprivileged" / "kernels" / "python3" / "launch.py"
+    spec = importlib.util.spec_from_file_location("unprivileged_launch", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_unprivileged_launcher_names_the_folder_that_stops_its_user():
+    import tempfile
+
+    launcher = _launcher()
+    me, other = os.geteuid(), 65534 if os.geteuid() != 65534 else 65533
+    base = Path(tempfile.mkdtemp())
+    try:
+        base.chmod(0o755)
+        private = base / "private"
+        (private / "venv" / "lib").mkdir(parents=True)
+        private.chmod(0o700)
+        target = str(private / "venv" / "lib")
+        if launcher.blocked(str(base), other) is not None:
+            pytest.skip(f"{base.parent} is closed to uid {other} on this machine")
+        assert launcher.blocked(target, me) is None
+        assert launcher.blocked(target, other) == f"{private} (mode 700, owner uid {me})"
+        private.chmod(0o711)  # entering is enough; listing is not needed
+        assert launcher.blocked(target, other) is None
+        assert launcher.blocked(str(base / "absent" / "lib"), other) is None
+    finally:
+        (base / "private").chmod(0o755)
+        shutil.rmtree(base)
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"), reason="needs root and setpriv (util-linux)")
+def test_the_unprivileged_launcher_refuses_an_environment_its_user_cannot_read(course, tmp_path):
+    import tempfile
+
+    launcher = _launcher()
+    if launcher.why_not(65534, course.env):
+        pytest.skip("this environment is closed to nobody (see the next test's reason)")
+    base = Path(tempfile.mkdtemp())  # mode 700, as `mktemp -d` makes it
+    try:
+        (base / "course_helpers.py").write_text("")
+        env = dict(course.env, PYTHONPATH=str(base))
+        reason = launcher.why_not(65534, env, imports=("ipykernel_launcher", "course_helpers"))
+        assert reason and "uid 65534" in reason and "course_helpers" in reason, reason
+        assert f"{base} (mode 700, owner uid 0) stops it" in reason, reason
+    finally:
+        shutil.rmtree(base)
+
+
 @pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"), reason="needs root and setpriv (util-linux)")
 def test_a_submission_that_goes_for_the_gradebook_gains_nothing(course):
     assignment = "a1_rnn_bptt"
     src, rel = course.source(assignment), course.release(assignment)
     cells = {"rnn_step_backward": CHEAT + "\ndef rnn_step_backward(dh, cache):\n    return None\n"}
+    reason = _launcher().why_not(65534, course.env)
+    if reason:  # a virtual environment in a private folder: nobody could import ipykernel
+        pytest.skip(reason)
     course.submit_locally("cheater", assignment, _submission(src, rel, cells))
     gradebook, source = course.root / "gradebook.db", course.root / "source"
     before = {p: p.read_bytes() for p in source.rglob("*.ipynb")}
