@@ -40,12 +40,13 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT / "tools") not in sys.path:
+    sys.path.insert(0, str(ROOT / "tools"))
+import chromium  # noqa: E402  (tools/chromium.py: the browser that every test and make pdf use)
+
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 SCREENSHOTS = ROOT / "_build" / "screenshots" / "jupyterlab"
 LEARNER_VENV = ROOT / "_build" / "learner-venv"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-IN_CI = os.environ.get("CI", "").lower() == "true"
 
 # The chapters opened in JupyterLab (LSTMLAB_LAB_CHAPTERS=03,06,07 chooses others), and what each
 # must show: a live ipywidgets explorer, the trainer's tqdm bars.
@@ -303,36 +304,9 @@ def lab(learner_venv):
 
 @pytest.fixture(scope="session")
 def lab_browser():
-    """Headless Chromium (Debian's), driven by Debian's chromedriver through Selenium."""
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        reason = f"needs {CHROMIUM} and {CHROMEDRIVER} (Debian packages chromium and chromium-driver)"
-        if IN_CI:
-            pytest.fail(f"CI=true but the browser is missing: {reason}")
-        pytest.skip(reason)
-    webdriver = pytest.importorskip("selenium.webdriver")
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="lstm-lab-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--window-size=1400,1000",
-        f"--user-data-dir={profile}",
-    ):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=str(CHROMEDRIVER)))
-    driver.set_page_load_timeout(120)
-    driver.set_script_timeout(120)
-    yield driver
-    driver.quit()
-    shutil.rmtree(profile, ignore_errors=True)
+    """Headless Chromium with its console kept (tools/chromium.py)."""
+    with chromium.for_pytest(window=(1400, 1000), console_log=True) as driver:
+        yield driver
 
 
 # --------------------------------------------------------------------------------------------

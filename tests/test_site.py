@@ -38,26 +38,27 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT / "tools") not in sys.path:
+    sys.path.insert(0, str(ROOT / "tools"))
+import chromium  # noqa: E402  (tools/chromium.py: the browser that every test and make pdf use)
+
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "_build" / "html"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 # Written after each successful build (by make book and by the fixture below).
 STAMP = ROOT / "_build" / "site.stamp"
-CHROMIUM = Path("/usr/bin/chromium")
 #: axe-core from npm (package.json), injected into the pages by the accessibility test.
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 #: The two widths the site is read at: a laptop and a phone (CSS pixels).
 DESKTOP, PHONE = 1366, 390
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 # A term that the notation page defines, so search has something to find before any chapter exists.
@@ -157,61 +158,17 @@ def server(site: Path):
 
 @pytest.fixture(scope="session")
 def browser():
-    """Headless Chromium (Debian's), driven by Debian's chromedriver through Selenium."""
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        reason = f"needs {CHROMIUM} and {CHROMEDRIVER} (Debian packages chromium and chromium-driver)"
-        if IN_CI:
-            pytest.fail(f"CI=true but the browser is missing: {reason}")
-        pytest.skip(reason)
-    webdriver = pytest.importorskip("selenium.webdriver")
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="lstm-site-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        f"--window-size={DESKTOP},900",
-        f"--user-data-dir={profile}",
-    ):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=str(CHROMEDRIVER)))
+    """Headless Chromium at the desktop width, with its console kept (tools/chromium.py)."""
     # Generous: axe-core on the longest chapter takes a while on a loaded CI machine.
-    driver.set_page_load_timeout(120)
-    driver.set_script_timeout(180)
-    yield driver
-    driver.quit()
-    shutil.rmtree(profile, ignore_errors=True)
+    with chromium.for_pytest(window=(DESKTOP, 900), console_log=True, script_timeout=180) as driver:
+        yield driver
 
 
 # --------------------------------------------------------------------------------------------
 # Helpers that run in the page.
 # --------------------------------------------------------------------------------------------
 
-WAIT_FOR_MATHJAX = """
-const done = arguments[arguments.length - 1];
-const start = Date.now();
-if (!document.querySelector('script[src*="mathjax"]')) { done('no maths on this page'); return; }
-(function poll() {
-  const mj = window.MathJax;
-  if (mj && mj.startup && mj.startup.promise) {
-    mj.startup.promise.then(() => done('ok'), (e) => done('error: ' + e));
-  } else if (Date.now() - start > 20000) {
-    done(mj ? 'MathJax never started' : 'no MathJax on the page');
-  } else {
-    setTimeout(poll, 50);
-  }
-})();
-"""
+WAIT_FOR_MATHJAX = chromium.wait_for_mathjax(20000)
 
 # The visible text outside code, with the rendered maths taken out: raw TeX left here was not typeset.
 PROSE_TEXT = """
@@ -739,8 +696,8 @@ PDF_PAGES = range(80, 600)
 @pytest.fixture(scope="session")
 def book_pdf(site) -> Path:
     """The whole-book PDF, made by `make pdf` (tools/make_pdf.py) unless a fresh one exists."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"needs {CHROMIUM}")
+    if chromium.missing():
+        pytest.skip(chromium.missing())
     if not (PDF.exists() and PDF.stat().st_mtime >= STAMP.stat().st_mtime):
         result = subprocess.run(
             [sys.executable, str(ROOT / "tools" / "make_pdf.py")], cwd=ROOT, capture_output=True, text=True

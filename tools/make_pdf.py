@@ -21,14 +21,13 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
+
+import chromium  # tools/chromium.py, beside this script
 
 ROOT = Path(__file__).resolve().parents[1]
 SINGLE = ROOT / "_build" / "singlehtml"
 PDF = ROOT / "_build" / "lstm-course.pdf"
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-CHROMEDRIVER = Path(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
 
 
 def build_singlehtml(config: Path | None = None) -> None:
@@ -57,64 +56,24 @@ def single_page() -> Path:
     return target
 
 
-WAIT_FOR_MATHJAX = """
-const done = arguments[arguments.length - 1];
-const start = Date.now();
-(function poll() {
-  const mj = window.MathJax;
-  if (mj && mj.startup && mj.startup.promise) {
-    mj.startup.promise.then(() => done('ok'), (e) => done('error: ' + e));
-  } else if (Date.now() - start > 120000) {
-    done('MathJax never started');
-  } else {
-    setTimeout(poll, 100);
-  }
-})();
-"""
-
-
 def print_to_pdf(page: Path, pdf: Path) -> Path:
     """Print ``page`` to A4 with headless Chromium, driven by chromedriver, once MathJax is done."""
     import base64
 
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        raise SystemExit(f"needs {CHROMIUM} and {CHROMEDRIVER} (Debian: apt-get install chromium chromium-driver)")
+    if chromium.missing():
+        raise SystemExit(chromium.missing())
     pdf.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="lstm-pdf-chromium-") as profile:
-        options = webdriver.ChromeOptions()
-        options.binary_location = str(CHROMIUM)
-        for flag in (
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--allow-file-access-from-files",
-            f"--user-data-dir={profile}",
-        ):
-            options.add_argument(flag)
-        driver = webdriver.Chrome(options=options, service=Service(executable_path=str(CHROMEDRIVER)))
-        # Printing a hundred pages takes minutes on a busy machine: wait for chromedriver that long.
-        driver.command_executor._client_config.timeout = 900
-        try:
-            driver.set_page_load_timeout(300)
-            driver.set_script_timeout(300)
-            driver.get(page.as_uri())
-            state = driver.execute_async_script(WAIT_FOR_MATHJAX)
-            if state != "ok":
-                raise SystemExit(f"MathJax did not finish typesetting {page}: {state}")
-            # Images drawn lazily must be there before printing.
-            driver.execute_script("document.querySelectorAll('img').forEach(i => { i.loading = 'eager'; });")
-            options = {"printBackground": True, "preferCSSPageSize": True, "paperWidth": 8.27, "paperHeight": 11.69}
-            data = driver.execute_cdp_cmd("Page.printToPDF", options)["data"]
-        finally:
-            driver.quit()
+    # Printing a hundred pages takes minutes on a busy machine: wait for chromedriver that long.
+    timeouts = dict(page_load_timeout=300, script_timeout=300, command_timeout=900)
+    with chromium.chromium(flags=("--allow-file-access-from-files",), **timeouts) as driver:
+        driver.get(page.as_uri())
+        state = driver.execute_async_script(chromium.wait_for_mathjax(120000))
+        if state not in ("ok", "no maths on this page"):
+            raise SystemExit(f"MathJax did not finish typesetting {page}: {state}")
+        # Images drawn lazily must be there before printing.
+        driver.execute_script("document.querySelectorAll('img').forEach(i => { i.loading = 'eager'; });")
+        options = {"printBackground": True, "preferCSSPageSize": True, "paperWidth": 8.27, "paperHeight": 11.69}
+        data = driver.execute_cdp_cmd("Page.printToPDF", options)["data"]
     pdf.write_bytes(base64.b64decode(data))
     return pdf
 
