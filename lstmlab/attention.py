@@ -61,6 +61,8 @@ def _softmax(e):
 
 def attention_forward(q, keys, params, mask=None) -> tuple:
     """Additive attention for every query: returns ``(ctx (N, Tq, Hk), alpha (N, Tq, Tk), cache)``."""
+    if not isinstance(params, dict):
+        raise TypeError(f"params: expected a dict with the keys {KEYS}, got {describe(params)}")
     Hq, A = params["W_q"].shape if "W_q" in params else (None, None)
     Hk = params["W_k"].shape[0] if "W_k" in params else None
     if Hq is None or Hk is None:
@@ -80,12 +82,23 @@ def attention_forward(q, keys, params, mask=None) -> tuple:
     return ctx, alpha, {"q": q, "keys": keys, "u": u, "alpha": alpha, "params": params}
 
 
+CACHE_KEYS = ("q", "keys", "u", "alpha", "params")
+
+
+def _check_cache(cache) -> tuple:
+    """The entries of a cache of :func:`attention_forward`, after checking that it is one."""
+    if not isinstance(cache, dict) or any(k not in cache for k in CACHE_KEYS):
+        got = f"a dict with keys {sorted(map(str, cache))[:8]}" if isinstance(cache, dict) else describe(cache)
+        raise TypeError(f"cache: expected the cache returned by attention_forward (keys {CACHE_KEYS}), got {got}")
+    return tuple(cache[k] for k in CACHE_KEYS)
+
+
 def attention_backward(dctx, cache, dalpha=None) -> tuple:
     """Backward of :func:`attention_forward`: ``(dq, dkeys, grads)`` with ``grads`` keyed ``W_q, W_k, v``.
 
     ``dctx`` (N, Tq, Hk); ``dalpha`` (N, Tq, Tk), optional: a gradient on the weights themselves.
     """
-    q, keys, u, alpha, p = (cache[k] for k in ("q", "keys", "u", "alpha", "params"))
+    q, keys, u, alpha, p = _check_cache(cache)
     dctx = check_array("dctx", dctx, shape=q.shape[:2] + keys.shape[2:], dtype=q.dtype)
     da = dctx @ keys.transpose(0, 2, 1)
     if dalpha is not None:
@@ -116,7 +129,10 @@ def attention_step_forward(q, keys, params, mask=None) -> tuple:
 
 def attention_step_backward(dctx, cache, dalpha=None) -> tuple:
     """Backward of :func:`attention_step_forward`: ``(dq (N, Hq), dkeys (N, Tk, Hk), grads)``."""
+    _check_cache(cache)
     if not hasattr(dctx, "ndim") or dctx.ndim != 2:
         raise ValueError(f"dctx: expected an array (N, Hk), got {describe(dctx)}")
+    if dalpha is not None and (not hasattr(dalpha, "ndim") or dalpha.ndim != 2):
+        raise ValueError(f"dalpha: expected an array (N, Tk), got {describe(dalpha)}")
     dq, dkeys, grads = attention_backward(dctx[:, None, :], cache, None if dalpha is None else dalpha[:, None, :])
     return dq[:, 0], dkeys, grads

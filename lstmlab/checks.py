@@ -100,6 +100,8 @@ def check_sizes(name: str, a, axes: str):
     ``check_sizes("x", x, "NTD")`` refuses an empty batch (N = 0) or D = 0 with
     a message that names the size: ``x: expected at least one sequence (N >= 1), got shape (0, 5, 2)``.
     """
+    if not hasattr(a, "shape"):
+        raise TypeError(f"{name}: expected an array, got {describe(a)}")
     for k, size in zip(axes, a.shape):
         if k != "?" and size < 1:
             what = SIZE_NAMES.get(k, "entry along this axis")
@@ -162,6 +164,29 @@ def check_int(name: str, value, low: int = 0, high: int | None = None) -> int:
         want = f">= {low}" if high is None else f"in [{low}, {high}]"
         raise ValueError(f"{name}: expected an int {want}, got {value}")
     return int(value)
+
+
+def check_instance(name: str, value, cls, what: str):
+    """Check that ``value`` is an instance of ``cls`` (a class or a tuple of classes), described
+    to the reader as ``what``; returns it."""
+    if not isinstance(value, cls):
+        raise TypeError(f"{name}: expected {what}, got {describe(value)}")
+    return value
+
+
+def check_ids(name: str, ids, size: int | None = None, ndim: int | None = None):
+    """Check that ``ids`` is an integer array (or list) with entries in ``[0, size)``; returns it as
+    a NumPy array (the same object when it already is one)."""
+    a = ids if isinstance(ids, np.ndarray) else np.asarray(ids) if isinstance(ids, (list, tuple, range)) else None
+    if a is None:
+        raise TypeError(f"{name}: expected an array of int ids, got {describe(ids)}")
+    if a.size and np.dtype(a.dtype).kind not in "iu":
+        raise TypeError(f"{name}: expected int ids, got dtype {a.dtype}")
+    if ndim is not None and a.ndim != ndim:
+        raise ValueError(f"{name}: expected a {ndim}-D array of ids, got shape {a.shape}")
+    if size is not None and a.size and (a.min() < 0 or a.max() >= size):
+        raise ValueError(f"{name}: expected ids in [0, {size}), got values in [{a.min()}, {a.max()}]")
+    return a
 
 
 _describe = describe  # older name, kept for the modules that import it

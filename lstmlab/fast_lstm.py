@@ -42,14 +42,18 @@ the arrays are laid out and how often Python is entered:
   six array operations and one product.
 
 Works with NumPy and CuPy arrays alike (through :func:`lstmlab.backend.get_xp`),
-in float32 and float64. Call it through :func:`lstmlab.sequence.forward`
-(which validates the arguments and picks this path for the cells it supports);
-the functions here assume validated input.
+in float32 and float64. It is usually reached through :func:`lstmlab.sequence.forward`,
+which validates the arguments and picks this path for the cells it supports, then calls
+:func:`run_forward` (and :func:`lstmlab.sequence.backward` calls :func:`run_backward`).
+:func:`forward` and :func:`backward` here are the same with the same argument checks, for
+calling this path directly.
 """
 
 from __future__ import annotations
 
 from .backend import get_xp
+from .cells import get_cell
+from .cells.base import describe_cache
 from .cells.lstm import lstm_core_backward, lstm_core_forward
 
 #: The order of the gate blocks inside the fast path: sigmoid gates first, the cell-error gates last.
@@ -94,8 +98,39 @@ def _from_slots(W, cell, H: int):
     return W.reshape(W.shape[0], len(perm), H)[:, perm].reshape(W.shape[0], -1)
 
 
-def forward(x, params, state0, cell):
-    """The LSTM over a whole sequence, as :func:`lstmlab.sequence.forward` returns it.
+def forward(x, params, state0, cell="lstm"):
+    """:func:`run_forward` after the checks of :func:`lstmlab.sequence.forward`.
+
+    ``state0`` is ``(h0, c0)``, either of them None for zeros, or None; ``cell`` a name or a
+    Cell for which :func:`supports` is true."""
+    from . import sequence  # sequence imports this module
+
+    cell = get_cell(cell)
+    if not supports(cell):
+        want = "an LSTM cell that the fast path supports (lstm, lstm1997, np)"
+        raise ValueError(f"cell: expected {want}, got {cell.name!r}")
+    if state0 is None:
+        state0 = (None, None)
+    if not isinstance(state0, (tuple, list)) or len(state0) != 2:
+        raise TypeError(f"state0: expected a pair (h0, c0) of arrays (N, H) or None, got {describe_cache(state0)}")
+    cell, state = sequence.check_forward(x, params, cell, *state0)
+    return run_forward(x, params, state, cell)
+
+
+def backward(dhs, cache, dh_T=None, dc_T=None, truncate=None):
+    """:func:`run_backward` after the checks of :func:`lstmlab.sequence.backward`."""
+    from . import sequence  # sequence imports this module
+
+    truncate = sequence.check_backward(dhs, cache, dh_T, dc_T, truncate)
+    if cache["path"] != "fast":
+        got = "one of the reference loop (use sequence.backward)"
+        raise ValueError(f"cache: expected a cache of the fast path, got {got}")
+    return run_backward(dhs, cache, dh_T, dc_T, truncate)
+
+
+def run_forward(x, params, state0, cell):
+    """The LSTM over a whole sequence, as :func:`lstmlab.sequence.forward` returns it (arguments
+    already checked).
 
     Parameters
     ----------
@@ -162,8 +197,8 @@ def _step_forward(xp, z, h_prev, c_prev, W_hT, h, c, tanh_c, buffers):
     xp.multiply(o, tanh_c, out=h)  # h_t = o * tanh(c_t)
 
 
-def backward(dhs, cache, dh_T=None, dc_T=None, truncate=None):
-    """BPTT for :func:`forward`, as :func:`lstmlab.sequence.backward` returns it (arguments already checked).
+def run_backward(dhs, cache, dh_T=None, dc_T=None, truncate=None):
+    """BPTT for :func:`run_forward`, as :func:`lstmlab.sequence.backward` returns it (arguments already checked).
 
     ``dhs (N, T, H)`` or None, ``dh_T`` and ``dc_T (N, H)`` or None, ``truncate`` an int k or None
     (no error flows from step t to step t-1 when t is a positive multiple of k).

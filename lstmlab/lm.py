@@ -33,7 +33,7 @@ import string
 
 import numpy as np
 
-from .checks import check_choice, check_positive_int, describe
+from .checks import check_choice, check_ids, check_instance, check_positive_int, check_real, describe
 from .clip import clip_grad_norm
 from .data.text import Vocabulary, batchify
 from .losses import softmax_cross_entropy
@@ -163,14 +163,21 @@ def train_lm(
     return history
 
 
+def _check_model(model):
+    from .model import Model
+
+    check_instance("model", model, Model, "an lstmlab.model.Model")
+
+
 def evaluate_nats(model, ids, N: int = 16, k: int = 256) -> float:
     """Mean cross-entropy (nats per character) of ``model`` on ``ids``, read as N streams, state carried.
 
     Every target character of the N streams is scored once (the first character of each stream
     is only an input, and the stream starts from a zero state).
     """
+    _check_model(model)
     V = model.output_size
-    streams = batchify(np.asarray(ids), check_positive_int("N", N))
+    streams = batchify(check_ids("ids", ids, model.input_size, ndim=1), check_positive_int("N", N))
     k = check_positive_int("k", k)
     total, count, cache = 0.0, 0, None
     for s in range(0, streams.shape[1] - 1, k):
@@ -186,12 +193,12 @@ def evaluate_nats(model, ids, N: int = 16, k: int = 256) -> float:
 
 def bits_per_char(nats: float) -> float:
     """Nats per character -> bits per character: divide by ln 2."""
-    return float(nats) / math.log(2.0)
+    return check_real("nats", nats) / math.log(2.0)
 
 
 def perplexity(nats: float) -> float:
     """Nats per character -> perplexity, ``exp(nats)``: the size of a uniform choice as uncertain as the model."""
-    return math.exp(float(nats))
+    return math.exp(check_real("nats", nats, high=700.0))
 
 
 def step_fn(model):
@@ -212,7 +219,11 @@ def hidden_states(model, ids) -> np.ndarray:
     """The top layer's hidden states (T, dirs*H) while ``model`` reads the 1-D ``ids`` from a zero state."""
     from .stack import stack_forward
 
-    x = _one_hot(np.asarray(ids)[None, :], model.input_size, model.dtype)
+    _check_model(model)
+    ids = check_ids("ids", ids, model.input_size, ndim=1)
+    if ids.size == 0:
+        raise ValueError("ids: expected at least one id, got none")
+    x = _one_hot(ids[None, :], model.input_size, model.dtype)
     stack_params = {key: model.params[key] for key in model.stack_keys}
     out, _, _ = stack_forward(x, stack_params, model.cell, model.num_layers, model.bidirectional)
     return out[0]

@@ -30,6 +30,8 @@ def log_softmax(logits, axis: int = -1):
     overflows. Same shape, dtype and device as ``logits``.
     """
     check_array("logits", logits)
+    if logits.size == 0:
+        raise ValueError(f"logits: expected at least one entry, got shape {tuple(logits.shape)}")
     if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) or not -logits.ndim <= axis < logits.ndim:
         raise ValueError(
             f"axis: expected an int in [{-logits.ndim}, {logits.ndim}) (logits has {logits.ndim} axes), got {axis!r}"
@@ -48,6 +50,8 @@ def check_mask(mask, shape: tuple, xp, name: str = "mask"):
     """A boolean copy of ``mask``, which must have shape ``shape`` and hold only 0/1 (or bool) values."""
     if not (hasattr(mask, "shape") and hasattr(mask, "dtype")):
         raise TypeError(f"{name}: expected a boolean or 0/1 array of shape {shape}, got {type(mask).__name__}")
+    if not (isinstance(shape, tuple) and all(isinstance(n, (int, np.integer)) for n in shape)):
+        raise TypeError(f"shape: expected a tuple of ints, got {type(shape).__name__}")
     if tuple(mask.shape) != tuple(shape):
         raise ValueError(f"{name}: expected shape {tuple(shape)}, got {tuple(mask.shape)}")
     kind = np.dtype(mask.dtype).kind

@@ -45,8 +45,13 @@ READOUTS = ("last", "all")
 LOSSES = ("mse", "cross_entropy")
 
 
-def last_steps(mask_bool, xp=np):
-    """The index of the last True entry of every row of a bool ``(N, T)`` mask -> int array (N,)."""
+def last_steps(mask, xp=np):
+    """The index of the last True entry of every row of a boolean or 0/1 ``(N, T)`` mask -> int array (N,)."""
+    if not (hasattr(mask, "shape") and hasattr(mask, "dtype")):
+        raise TypeError(f"mask: expected a boolean or 0/1 array (N, T), got {_describe(mask)}")
+    if len(mask.shape) != 2:
+        raise ValueError(f"mask: expected a 2-D array (N, T), got shape {tuple(mask.shape)}")
+    mask_bool = _check_mask(mask, mask.shape, xp)
     N, T = mask_bool.shape
     any_step = mask_bool.any(axis=1)
     if not bool(any_step.all()):

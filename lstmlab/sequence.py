@@ -49,23 +49,13 @@ def forward(x, params, cell="lstm", h0=None, c0=None, fast=True):
     caller may write into them (reset one sequence's state before the next
     chunk, say) without changing what :func:`backward` returns.
     """
-    cell = get_cell(cell)
     fast = check_bool("fast", fast)
-    D, H, dtype = cell.check_params(params)
-    check_sizes("x", check_array("x", x, shape=(None, None, D), dtype=dtype), "NT")
-    N, T, _ = x.shape
-    xp = get_xp(x, *params.values())
-    state = list(cell.zero_state(N, H, xp, dtype))
-    for k, (name, given) in enumerate((("h0", h0), ("c0", c0))):
-        if given is None:
-            continue
-        if k >= len(cell.state_names) or cell.state_names[k] != "hc"[k]:
-            raise ValueError(f"{name}: the cell {cell.name!r} has no such state (its state is {cell.state_names})")
-        state[k] = check_array(name, given, shape=(N, H), dtype=dtype).copy()  # the cache keeps its own copy
-    state = tuple(state)
+    cell, state = check_forward(x, params, cell, h0, c0)
     if fast and fast_lstm.supports(cell):
-        return fast_lstm.forward(x, params, state, cell)
+        return fast_lstm.run_forward(x, params, state, cell)
 
+    N, T, D = x.shape
+    H, dtype, xp = params["W_h"].shape[0], x.dtype, get_xp(x, *params.values())
     x_tm = x.transpose(1, 0, 2).copy()  # (T, N, D), time-major; always a copy, never a view of x
     a_x = (x_tm.reshape(T * N, D) @ params["W_x"] + params["b"]).reshape(T, N, -1)
     hs = xp.empty((T, N, H), dtype=dtype)
@@ -77,6 +67,23 @@ def forward(x, params, cell="lstm", h0=None, c0=None, fast=True):
     final = {name: s.copy() for name, s in zip(cell.state_names, state)}  # the cache keeps the originals
     cache = {"path": "reference", "cell": cell, "x_tm": x_tm, "params": params, "caches": caches, "shape": (N, T, D, H)}
     return hs.transpose(1, 0, 2), final, cache
+
+
+def check_forward(x, params, cell, h0=None, c0=None) -> tuple:
+    """Validate the arguments of :func:`forward`; returns ``(cell, initial state)``, the state a
+    tuple of fresh arrays (N, H) (zeros where ``h0`` or ``c0`` is None)."""
+    cell = get_cell(cell)
+    D, H, dtype = cell.check_params(params)
+    check_sizes("x", check_array("x", x, shape=(None, None, D), dtype=dtype), "NT")
+    N = x.shape[0]
+    state = list(cell.zero_state(N, H, get_xp(x, *params.values()), dtype))
+    for k, (name, given) in enumerate((("h0", h0), ("c0", c0))):
+        if given is None:
+            continue
+        if k >= len(cell.state_names) or cell.state_names[k] != "hc"[k]:
+            raise ValueError(f"{name}: the cell {cell.name!r} has no such state (its state is {cell.state_names})")
+        state[k] = check_array(name, given, shape=(N, H), dtype=dtype).copy()  # the cache keeps its own copy
+    return cell, tuple(state)
 
 
 #: The entries of a cache of :func:`forward`, by path.
@@ -102,6 +109,20 @@ def check_cache(cache) -> tuple:
     return cache["cell"], cache["params"], cache["shape"]
 
 
+def check_backward(dhs, cache, dh_T=None, dc_T=None, truncate=None):
+    """Validate the arguments of :func:`backward`; returns ``truncate`` checked (an int or None)."""
+    cell, params, (N, T, D, H) = check_cache(cache)
+    dtype = params["W_x"].dtype
+    if dhs is not None:
+        check_array("dhs", dhs, shape=(N, T, H), dtype=dtype)
+    for name, g in (("dh_T", dh_T), ("dc_T", dc_T)):
+        if g is not None:
+            check_array(name, g, shape=(N, H), dtype=dtype)
+    if dc_T is not None and "c" not in cell.state_names:
+        raise ValueError(f"dc_T: the cell {cell.name!r} has no cell state c")
+    return check_positive_int("truncate", truncate, allow_none=True)
+
+
 def backward(dhs, cache, dh_T=None, dc_T=None, truncate=None):
     """Backpropagation through time for :func:`forward`.
 
@@ -123,19 +144,11 @@ def backward(dhs, cache, dh_T=None, dc_T=None, truncate=None):
         One entry per parameter, plus ``"x"`` (N, T, D), ``"h0"`` (N, H) and,
         for an LSTM, ``"c0"`` (N, H).
     """
-    cell, params, (N, T, D, H) = check_cache(cache)
-    dtype = params["W_x"].dtype
-    if dhs is not None:
-        check_array("dhs", dhs, shape=(N, T, H), dtype=dtype)
-    for name, g in (("dh_T", dh_T), ("dc_T", dc_T)):
-        if g is not None:
-            check_array(name, g, shape=(N, H), dtype=dtype)
-    if dc_T is not None and "c" not in cell.state_names:
-        raise ValueError(f"dc_T: the cell {cell.name!r} has no cell state c")
-    truncate = check_positive_int("truncate", truncate, allow_none=True)
+    truncate = check_backward(dhs, cache, dh_T, dc_T, truncate)
     if cache.get("path") == "fast":
-        return fast_lstm.backward(dhs, cache, dh_T, dc_T, truncate)
-    xp, caches = get_xp(cache["x_tm"]), cache["caches"]
+        return fast_lstm.run_backward(dhs, cache, dh_T, dc_T, truncate)
+    cell, params, (N, T, D, H) = check_cache(cache)
+    dtype, xp, caches = params["W_x"].dtype, get_xp(cache["x_tm"]), cache["caches"]
 
     dstate = [None] * len(cell.state_names)
     dstate[0] = dh_T

@@ -38,7 +38,7 @@ import numpy as np
 from . import sequence
 from .backend import get_xp
 from .cells import get_cell
-from .checks import _describe, check_array, check_params, check_positive_int, check_sizes
+from .checks import _describe, check_array, check_ids, check_params, check_positive_int, check_sizes
 
 #: The suffix of the reverse direction's keys, as in torch's ``weight_ih_l0_reverse``.
 REVERSE = "_reverse"
@@ -196,6 +196,8 @@ def reverse_index(lengths, T: int, xp=np):
     ``idx[n, t] = lengths[n] - 1 - t`` for ``t < lengths[n]``, else ``t``. It is its own inverse, so the
     same index maps the input into the reverse direction's time and its output back.
     """
+    T = check_positive_int("T", T)
+    lengths = check_ids("lengths", lengths, T + 1, ndim=1)
     t = np.arange(T)[None, :]
     L = lengths[:, None]
     return xp.asarray(np.where(t < L, L - 1 - t, t))

@@ -41,7 +41,7 @@ import numpy as np
 
 from .backend import resolve_device
 from .cells import get_cell
-from .checks import describe
+from .checks import check_positive_int, describe
 from .claims import SeedSummary, summarise
 from .clip import CLIP_EPS, clip_grad_value
 from .model import Model
@@ -134,6 +134,10 @@ def fit_seeds(
         raise TypeError(f"config: expected a TrainConfig, got {describe(config)}")
     if "seed" in model_kwargs:
         raise TypeError("seed: give the seeds as the first argument of fit_seeds, not as a model argument")
+    if not _is_task(data) and not (
+        isinstance(data, (tuple, list)) and len(data) in (2, 3) and all(hasattr(a, "shape") for a in data)
+    ):
+        raise TypeError(f"data: expected a Task or a tuple (x, y) or (x, y, mask) of arrays, got {describe(data)}")
     if _is_task(data):
         for key in ("input_size", "output_size", "readout"):
             model_kwargs.setdefault(key, getattr(data, key))
@@ -223,7 +227,9 @@ class WideLayout:
     """
 
     def __init__(self, model: Model, R: int):
-        self.R = R
+        if not isinstance(model, Model):
+            raise TypeError(f"model: expected an lstmlab.model.Model, got {describe(model)}")
+        self.R = R = check_positive_int("R", R)
         H = model.hidden_size
         self.shapes = {k: v.shape for k, v in model.params.items()}
         probe = Model(**{**model.config, "hidden_size": H + 1, "seed": 0}).params

@@ -992,6 +992,8 @@ def complete_bar(bar) -> None:
     tqdm's notebook bar draws its width from its widget's maximum, not from ``total``, so that is
     set too (otherwise the bar would read 100 % and be drawn a fifth full).
     """
+    if not (hasattr(bar, "n") and hasattr(bar, "total")):
+        raise TypeError(f"bar: expected a tqdm progress bar, got {type(bar).__name__}")
     bar.total = bar.n
     container = getattr(bar, "container", None)
     if container is not None:

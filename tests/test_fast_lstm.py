@@ -192,3 +192,35 @@ def test_a_cell_with_its_own_backward_runs_the_reference_loop():
     hs, _, cache = sequence.forward(x, params, cell)
     sequence.backward(np.ones_like(hs), cache)
     assert cache["path"] == "reference" and len(calls) == 3
+
+
+def test_calling_the_fast_path_directly_checks_its_arguments_as_sequence_does():
+    params, p = make_problem("lstm", N=3, T=4, D=2, H=5)
+    hs, final, cache = fast_lstm.forward(p["x"], params, (p["h0"], p["c0"]), "lstm")
+    ref = run("lstm", params, p, fast=False)
+    np.testing.assert_allclose(hs, ref[0], rtol=1e-12, atol=1e-12)
+    grads = fast_lstm.backward(p["dhs"], cache, p["dh_T"], p["dc_T"])
+    for k in ref[3]:
+        np.testing.assert_allclose(grads[k], ref[3][k], rtol=1e-10, atol=1e-12, err_msg=k)
+    zeros = fast_lstm.forward(p["x"], params, None)[0]
+    np.testing.assert_allclose(zeros, sequence.forward(p["x"], params, "lstm", fast=False)[0], rtol=1e-12, atol=1e-12)
+
+    x_before = p["x"].copy()
+    with pytest.raises(ValueError, match=r"^x: expected shape \(\?, \?, 2\)"):
+        fast_lstm.forward(p["x"][:, :, :1], params, None)
+    with pytest.raises(ValueError, match="^x: expected at least one sequence"):
+        fast_lstm.forward(p["x"][:0], params, None)
+    with pytest.raises(TypeError, match="^state0: expected a pair"):
+        fast_lstm.forward(p["x"], params, p["h0"])
+    with pytest.raises(ValueError, match=r"^c0: expected shape \(3, 5\)"):
+        fast_lstm.forward(p["x"], params, (None, p["c0"][:, :4]))
+    with pytest.raises(ValueError, match="^cell: expected an LSTM cell that the fast path supports"):
+        fast_lstm.forward(p["x"], params, None, "gru")
+    with pytest.raises(TypeError, match="^cache: expected the cache returned by sequence.forward"):
+        fast_lstm.backward(p["dhs"], final)
+    with pytest.raises(ValueError, match=r"^dhs: expected shape \(3, 4, 5\)"):
+        fast_lstm.backward(p["dhs"][:, :3], cache)
+    reference_cache = sequence.forward(p["x"], params, "lstm", fast=False)[2]
+    with pytest.raises(ValueError, match="^cache: expected a cache of the fast path"):
+        fast_lstm.backward(p["dhs"], reference_cache)
+    np.testing.assert_array_equal(p["x"], x_before)

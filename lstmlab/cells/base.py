@@ -113,8 +113,14 @@ class Cell:
         return tuple(xp.zeros((N, w), dtype=dtype) for w in self.widths(H))
 
 
+def _check_cell(cell) -> None:
+    if not isinstance(cell, Cell):
+        raise TypeError(f"cell: expected a Cell (lstmlab.get_cell(name)), got {type(cell).__name__} {cell!r:.60}")
+
+
 def check_state(cell: Cell, state, N: int, H: int, dtype) -> tuple:
     """Validate a state tuple given to a step function."""
+    _check_cell(cell)
     if not isinstance(state, tuple) or len(state) != len(cell.state_names):
         got = type(state).__name__
         if isinstance(state, (tuple, list)):
@@ -134,6 +140,7 @@ def step_forward(cell: Cell, x, state_prev: tuple, params) -> tuple:
     The returned state arrays are copies: writing into them never changes what
     the cache keeps (so the backward pass stays right).
     """
+    _check_cell(cell)
     D, H, dtype = cell.check_params(params)
     check_sizes("x", check_array("x", x, shape=(None, D), dtype=dtype), "ND")
     check_state(cell, state_prev, x.shape[0], H, dtype)
@@ -165,6 +172,7 @@ def describe_cache(cache) -> str:
 
 def check_dstate(cell: Cell, dstate, shape: tuple, dtype) -> tuple:
     """Validate the gradients w.r.t. a step's state: a tuple with one array (N, width) or None per entry."""
+    _check_cell(cell)
     names = cell.state_names
     if not isinstance(dstate, tuple) or not 1 <= len(dstate) <= len(names):
         got = f"a {type(dstate).__name__} of length {len(dstate)}" if isinstance(dstate, (tuple, list)) else None
@@ -220,6 +228,7 @@ def recurrent_weight_grads(cell: Cell, inputs, da_rec: dict) -> dict:
     ``inputs(name)`` returns the (rows, H_in) array cached under ``name``
     (one step's, or all steps' stacked); ``da_rec[key]`` is (rows, cols).
     """
+    _check_cell(cell)
     grads = {}
     for key, src in cell.recurrent.items():
         da = da_rec[key]

@@ -38,7 +38,7 @@ from functools import lru_cache
 import numpy as np
 
 from ..backend import get_xp
-from ..checks import describe
+from ..checks import check_positive_int, describe
 from .base import Cell
 
 #: The periods of the default cell ``"clockwork"``: four modules, as powers of two.
@@ -59,12 +59,13 @@ def check_periods(periods) -> tuple:
 
 def module_of_unit(H: int, g: int) -> np.ndarray:
     """The module index (0 = fastest) of each of the H units: unit j is in module ``j * g // H``."""
+    H, g = check_positive_int("H", H), check_positive_int("g", g)
     return np.arange(H) * g // H
 
 
 def clockwork_mask(H: int, periods=PERIODS) -> np.ndarray:
     """M (H, H): ``M[i, j] = 1`` where source unit i's period >= target unit j's (slow feeds fast)."""
-    k = module_of_unit(H, len(check_periods(periods)))
+    k = module_of_unit(check_positive_int("H", H), len(check_periods(periods)))
     return (k[:, None] >= k[None, :]).astype(np.float64)
 
 

@@ -25,11 +25,11 @@ import math
 
 import numpy as np
 
-from ..checks import describe
+from ..checks import check_real, describe
 from ..init import chrono_init, orthogonal_init
 from ..model import Model
 from ..sweep import SeedRuns, _check_seeds
-from ..tasks import Task, get_task
+from ..tasks import TASKS, Task, get_task
 from ..train import TrainConfig, TrainingDiverged, fit
 
 
@@ -39,6 +39,10 @@ def train_on(task, cell="lstm", hidden_size=16, config=None, seed=0, forget_bias
     The model takes its input size, output size and readout from the task; ``seed`` seeds both the
     initialisation and the batches (it replaces ``config.seed``).
     """
+    if not isinstance(task, (Task, str)):
+        raise TypeError(f"task: expected a Task or a task's name, got {describe(task)}")
+    if isinstance(task, str) and task not in TASKS:
+        raise ValueError(f"task: expected a Task or one of {sorted(TASKS)}, got {task!r}")
     task = get_task(task) if not isinstance(task, Task) else task
     config = TrainConfig() if config is None else config
     model = Model(
@@ -53,13 +57,21 @@ def train_on(task, cell="lstm", hidden_size=16, config=None, seed=0, forget_bias
     return fit(model, task, config.replace(seed=seed), callbacks=callbacks)
 
 
+def _check_history(history):
+    """``history`` if it looks like a :class:`lstmlab.train.History`: ``eval`` a dict, ``eval_step`` a list."""
+    if not (isinstance(getattr(history, "eval", None), dict) and hasattr(history, "eval_step")):
+        want = "an lstmlab.train.History (with eval and eval_step)"
+        raise TypeError(f"history: expected {want}, got {describe(history)}")
+    return history
+
+
 def steps_to_solve(history):
     """The step of the first evaluation where ``history.eval["solved"]`` is true, or None if there is none.
 
     ``history`` is a :class:`lstmlab.train.History` (or any object with ``eval_step`` and ``eval``).
     A step, not the index of the evaluation: with ``eval_every=50``, the third evaluation is step 150.
     """
-    solved = history.eval.get("solved", [])
+    solved = _check_history(history).eval.get("solved", [])
     for step, ok in zip(history.eval_step, solved):
         if ok and not math.isnan(ok):
             return int(step)
@@ -80,8 +92,13 @@ def summarise_sweep(runs):
     count is larger than any budget): ``inf`` when half of the runs or more never solved. Dropping the
     unsolved runs instead would make a setting that rarely works look fast.
     """
+    if not isinstance(runs, dict):
+        raise TypeError(f"runs: expected a dict {{setting: [steps to solve or None per seed]}}, got {describe(runs)}")
     out = {}
     for setting, results in runs.items():
+        if not isinstance(results, (list, tuple)):
+            want = "a list of steps to solve (None when unsolved)"
+            raise TypeError(f"runs[{setting!r}]: expected {want}, got {describe(results)}")
         values = np.array([math.inf if r is None else float(r) for r in results], dtype=np.float64)
         if values.size == 0:
             raise ValueError(f"runs[{setting!r}]: expected at least one run, got none")
@@ -97,7 +114,8 @@ def first_below(history, level, key="loss"):
     which the evaluated loss first left it. ``history`` is a :class:`lstmlab.train.History` (or any
     object with ``eval_step`` and ``eval``); NaN values never count as below.
     """
-    values = history.eval.get(key)
+    level = check_real("level", level, low=-math.inf)
+    values = _check_history(history).eval.get(key)
     if values is None:
         raise ValueError(f"key: expected one of {sorted(history.eval)}, got {key!r}")
     for step, value in zip(history.eval_step, values):

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..backend import asnumpy
-from ..checks import check_array, check_choice, check_float_dtype, check_positive_int
+from ..checks import check_array, check_choice, check_float_dtype, check_ids, check_positive_int
 from ..losses import mse_loss, softmax_cross_entropy
 
 LOSSES = ("mse", "cross_entropy")
@@ -85,8 +85,10 @@ def check_sample_args(batch_size, rng, dtype):
 
 def one_hot(indices, size: int, dtype=np.float64) -> np.ndarray:
     """Local (one-hot) codes: int array of any shape ``S`` -> float array ``S + (size,)``."""
-    out = np.zeros(np.shape(indices) + (size,), dtype=dtype)
-    np.put_along_axis(out, np.asarray(indices)[..., None], 1.0, axis=-1)
+    size = check_positive_int("size", size)
+    indices = check_ids("indices", indices, size)
+    out = np.zeros(indices.shape + (size,), dtype=check_float_dtype("dtype", dtype))
+    np.put_along_axis(out, indices.astype(np.intp)[..., None], 1.0, axis=-1)
     return out
 
 

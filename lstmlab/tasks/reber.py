@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..checks import check_bool, check_instance
 from .base import Batch, Task, check_length, check_sample_args, one_hot
 
 SYMBOLS = "BTPSXVE"
@@ -68,6 +69,8 @@ def reber_string(rng: np.random.Generator, embedded: bool = True) -> tuple:
     ``valid`` a list of str of the same length, ``valid[t]`` the symbols that
     may follow ``symbols[t]`` (``""`` after the final E).
     """
+    check_instance("rng", rng, np.random.Generator, "a numpy.random.Generator (np.random.default_rng(seed))")
+    embedded = check_bool("embedded", embedded)
     symbols, valid = ["B"], ["TP"]
     state = 0
     while state != 5:
