@@ -121,7 +121,7 @@ def backward(dhs, cache, dh_T=None, dc_T=None, truncate=None):
     """:func:`run_backward` after the checks of :func:`lstmlab.sequence.backward`."""
     from . import sequence  # sequence imports this module
 
-    truncate = sequence.check_backward(dhs, cache, dh_T, dc_T, truncate)
+    truncate = sequence.check_backward(dhs, cache, dh_T, dc_T, truncate)[3]
     if cache["path"] != "fast":
         got = "one of the reference loop (use sequence.backward)"
         raise ValueError(f"cache: expected a cache of the fast path, got {got}")

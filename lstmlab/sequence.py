@@ -110,7 +110,8 @@ def check_cache(cache) -> tuple:
 
 
 def check_backward(dhs, cache, dh_T=None, dc_T=None, truncate=None):
-    """Validate the arguments of :func:`backward`; returns ``truncate`` checked (an int or None)."""
+    """Validate the arguments of :func:`backward`; returns ``(cell, params, (N, T, D, H), truncate)``,
+    ``truncate`` checked (an int or None)."""
     cell, params, (N, T, D, H) = check_cache(cache)
     dtype = params["W_x"].dtype
     if dhs is not None:
@@ -120,7 +121,7 @@ def check_backward(dhs, cache, dh_T=None, dc_T=None, truncate=None):
             check_array(name, g, shape=(N, H), dtype=dtype)
     if dc_T is not None and "c" not in cell.state_names:
         raise ValueError(f"dc_T: the cell {cell.name!r} has no cell state c")
-    return check_positive_int("truncate", truncate, allow_none=True)
+    return cell, params, (N, T, D, H), check_positive_int("truncate", truncate, allow_none=True)
 
 
 def backward(dhs, cache, dh_T=None, dc_T=None, truncate=None):
@@ -144,10 +145,9 @@ def backward(dhs, cache, dh_T=None, dc_T=None, truncate=None):
         One entry per parameter, plus ``"x"`` (N, T, D), ``"h0"`` (N, H) and,
         for an LSTM, ``"c0"`` (N, H).
     """
-    truncate = check_backward(dhs, cache, dh_T, dc_T, truncate)
+    cell, params, (N, T, D, H), truncate = check_backward(dhs, cache, dh_T, dc_T, truncate)
     if cache.get("path") == "fast":
         return fast_lstm.run_backward(dhs, cache, dh_T, dc_T, truncate)
-    cell, params, (N, T, D, H) = check_cache(cache)
     dtype, xp, caches = params["W_x"].dtype, get_xp(cache["x_tm"]), cache["caches"]
 
     dstate = [None] * len(cell.state_names)
