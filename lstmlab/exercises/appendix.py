@@ -22,7 +22,7 @@ import numpy as np
 
 from ..gradcheck import numerical_gradient
 from .ch01 import compare, match_slip, returned
-from .feedback import Feedback, require_function
+from .feedback import Feedback, expect_tuple, require_function
 
 # ------------------------------------------------------------------------------------------ affine backward
 
@@ -91,8 +91,7 @@ def check_affine_backward(affine_backward) -> Feedback:
             if fb.lines and "raised" in fb.lines[-1][1]:
                 fb.lines[-1] = (False, fb.lines[-1][1] + f". Hint: {SHAPES_HINT}")
             return fb
-        if not (isinstance(out, tuple) and len(out) == 3):
-            fb.expect(False, "", "affine_backward: expected to return a tuple (dx, dW, db)")
+        if not expect_tuple(fb, "affine_backward", out, "dx, dW, db"):
             return fb
         slips = _affine_slips(da, x, W, b)
         tag = f" (case {case + 1}: N={N}, D={D}, H={H})"

@@ -22,7 +22,7 @@ import numpy as np
 from ..cells import get_cell, rnn_step_backward, rnn_step_forward
 from ..sequence import backward, forward
 from .ch01 import compare, match_slip, returned
-from .feedback import Feedback, require_function
+from .feedback import Feedback, expect_tuple, require_function
 
 PARAM_KEYS = ("W_x", "W_h", "b")
 
@@ -86,8 +86,7 @@ def check_rnn_step_backward(step_backward) -> Feedback:
         out = returned(fb, "step_backward", step_backward, dh.copy(), x.copy(), h_prev.copy(), h.copy(), params)
         if out is None:
             return fb
-        if not (isinstance(out, tuple) and len(out) == 3):
-            fb.expect(False, "", "step_backward: expected to return a tuple (dx, dh_prev, grads)")
+        if not expect_tuple(fb, "step_backward", out, "dx, dh_prev, grads"):
             return fb
         dx, dh_prev, grads = out
         if not _grads_dict(fb, "grads", grads, PARAM_KEYS):

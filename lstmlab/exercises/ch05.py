@@ -23,7 +23,7 @@ import numpy as np
 from ..cells import get_cell, lstm_step_backward, lstm_step_forward, sigmoid
 from .ch01 import compare, returned
 from .ch02 import _match
-from .feedback import Feedback, require_function
+from .feedback import Feedback, expect_tuple, require_function
 
 LSTM1997 = get_cell("lstm1997")
 
@@ -75,8 +75,7 @@ def check_step(fb: Feedback, name: str, step, cell, slips, cases) -> Feedback:
         out = returned(fb, name, step, *args)
         if out is None:
             return fb
-        if not (isinstance(out, tuple) and len(out) == 2):
-            fb.expect(False, "", f"{name}: expected to return a tuple (h, c), got {type(out).__name__}")
+        if not expect_tuple(fb, name, out, "h, c"):
             return fb
         h, c = out
         tag = f" (case {case + 1}: N={N}, D={D}, H={H})"

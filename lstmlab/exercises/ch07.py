@@ -21,7 +21,7 @@ import numpy as np
 from ..cells import GATES, get_cell, lstm_step_forward, sigmoid
 from .ch01 import compare, returned
 from .ch02 import _match
-from .feedback import Feedback
+from .feedback import Feedback, expect_tuple
 
 
 def _step_case(N, D, H, seed):
@@ -77,8 +77,7 @@ def check_forget_step(forget_step) -> Feedback:
         out = returned(fb, "forget_step", forget_step, *args)
         if out is None:
             return fb
-        if not (isinstance(out, tuple) and len(out) == 2):
-            fb.expect(False, "", "forget_step: expected to return a tuple (h, c)")
+        if not expect_tuple(fb, "forget_step", out, "h, c"):
             return fb
         h, c = out
         slips_h, slips_c = _step_slips(x, h_prev, c_prev, params)

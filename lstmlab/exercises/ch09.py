@@ -29,7 +29,7 @@ import numpy as np
 
 from ..cells import GATES, get_cell, lstm_step_backward, lstm_step_forward
 from .ch01 import compare, match_slip, returned
-from .feedback import Feedback, require_function
+from .feedback import Feedback, expect_tuple, require_function
 
 PEEPHOLE = get_cell("peephole")
 LSTM = get_cell("lstm")
@@ -153,8 +153,7 @@ def check_lstm_step_backward(step_backward) -> Feedback:
         out = returned(fb, "step_backward", step_backward, dh.copy(), dc.copy(), given)
         if out is None:
             return fb
-        if not (isinstance(out, tuple) and len(out) == 4):
-            fb.expect(False, "", "step_backward: expected to return a tuple (dx, dh_prev, dc_prev, grads)")
+        if not expect_tuple(fb, "step_backward", out, "dx, dh_prev, dc_prev, grads"):
             return fb
         dx, dh_prev, dc_prev, grads = out
         if not isinstance(grads, dict):
@@ -318,9 +317,7 @@ def check_lstm_bptt(lstm_bptt) -> Feedback:
         out = returned(fb, "lstm_bptt", lstm_bptt, dhs.copy(), caches)
         if out is None:
             return fb
-        if not (isinstance(out, tuple) and len(out) == 4):
-            got = type(out).__name__
-            fb.expect(False, "", f"lstm_bptt: expected to return a tuple (dxs, dh0, dc0, grads), got {got}")
+        if not expect_tuple(fb, "lstm_bptt", out, "dxs, dh0, dc0, grads"):
             return fb
         grads = out[3]
         if not isinstance(grads, dict) or any(k not in grads for k in keys):

@@ -20,7 +20,7 @@ import numpy as np
 
 from ..cells import get_cell, gru_step_backward, gru_step_forward
 from .ch01 import compare, match_slip, returned
-from .feedback import Feedback
+from .feedback import Feedback, expect_tuple
 
 GRU = get_cell("gru")
 STEP_KEYS = ("W_x", "W_h", "b", "b_hn")
@@ -106,8 +106,7 @@ def check_gru_step_backward(step_backward) -> Feedback:
         out = returned(fb, "step_backward", step_backward, dh.copy(), given)
         if out is None:
             return fb
-        if not (isinstance(out, tuple) and len(out) == 3):
-            fb.expect(False, "", "step_backward: expected to return a tuple (dx, dh_prev, grads)")
+        if not expect_tuple(fb, "step_backward", out, "dx, dh_prev, grads"):
             return fb
         dx, dh_prev, grads = out
         if not isinstance(grads, dict) or any(k not in grads for k in STEP_KEYS):

@@ -91,6 +91,15 @@ class Feedback:
         return f"<div><b>{html.escape(self.title)}</b>: {status}<ul>{items}</ul></div>"
 
 
+def expect_tuple(feedback: Feedback, name: str, out, parts: str) -> bool:
+    """True when the learner's ``name`` returned a tuple of the comma-separated ``parts``
+    (``"dx, dh_prev, grads"``); otherwise a failed check that says what came back instead."""
+    if isinstance(out, tuple) and len(out) == len(parts.split(", ")):
+        return True
+    feedback.expect(False, "", f"{name}: expected to return a tuple ({parts}), got {type(out).__name__}")
+    return False
+
+
 def run_safely(feedback: Feedback, name: str, fn, *args):
     """Call the learner's ``fn``; an exception becomes a failed check instead of a traceback."""
     try:
